@@ -1,0 +1,2 @@
+namespace LguestPS;
+internal static class Placeholder { }
