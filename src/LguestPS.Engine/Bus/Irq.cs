@@ -1,0 +1,13 @@
+namespace LguestPS.Engine.Bus;
+
+/// <summary>An interrupt line as a device sees it: it can only be raised or lowered. Devices never see KVM.</summary>
+public interface IIrqLine
+{
+    void Set(bool high);
+}
+
+/// <summary>Where a device's console output goes (stdout, a test buffer...).</summary>
+public interface IConsoleSink
+{
+    void Write(ReadOnlySpan<byte> data);
+}

@@ -1,0 +1,77 @@
+using LguestPS.Engine.Interop;
+using LguestPS.Engine.Memory;
+using static LguestPS.Engine.Interop.KvmApi;
+
+namespace LguestPS.Engine.Kvm;
+
+/// <summary>One KVM virtual machine: its memory slots, interrupt controllers and vCPUs.</summary>
+public sealed unsafe class KvmVm : IDisposable
+{
+    private readonly SafeFd _fd;
+    public KvmSystem System { get; }
+
+    internal KvmVm(SafeFd fd, KvmSystem system)
+    {
+        _fd = fd;
+        System = system;
+    }
+
+    public void SetMemory(GuestMemory mem)
+    {
+        uint slot = 0;
+        foreach (var r in mem.Regions)
+        {
+            var region = new kvm_userspace_memory_region
+            {
+                slot = slot++, guest_phys_addr = r.Gpa, memory_size = r.Size, userspace_addr = (ulong)r.HostAddress,
+            };
+            Sys.Ioctl(_fd, KVM_SET_USER_MEMORY_REGION, &region, "KVM_SET_USER_MEMORY_REGION");
+        }
+    }
+
+    /// <summary>
+    /// The in-kernel PIC, IOAPIC and LAPICs, and the PIT. KVM's default GSI
+    /// routing sends GSI n to IOAPIC pin n (and PIC pin n below 16); the MP
+    /// table we write tells the guest the same.
+    /// </summary>
+    public void CreatePlatform()
+    {
+        // Intel VMX wants three pages for a real-mode TSS and one for an identity map, in guest-physical space
+        // that is not RAM. Harmless elsewhere.
+        Sys.Ioctl(_fd, KVM_SET_TSS_ADDR, Layout.KvmTss, "KVM_SET_TSS_ADDR");
+        ulong idmap = Layout.KvmIdentityMap;
+        Sys.Ioctl(_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap, "KVM_SET_IDENTITY_MAP_ADDR");
+        Sys.Ioctl(_fd, KVM_CREATE_IRQCHIP, 0, "KVM_CREATE_IRQCHIP");
+        var pit = new kvm_pit_config { flags = KVM_PIT_SPEAKER_DUMMY };
+        Sys.Ioctl(_fd, KVM_CREATE_PIT2, &pit, "KVM_CREATE_PIT2");
+    }
+
+    /// <summary>Drives an interrupt line (GSI) high or low.</summary>
+    public void SetIrqLine(uint gsi, bool high)
+    {
+        var l = new kvm_irq_level { irq = gsi, level = high ? 1u : 0u };
+        Sys.Ioctl(_fd, KVM_IRQ_LINE, &l, "KVM_IRQ_LINE");
+    }
+
+    /// <summary>Every write of <paramref name="len"/> bytes to addr signals the eventfd instead of exiting to us.</summary>
+    public void AddIoEventFd(EventFd efd, ulong addr, uint len, bool pio)
+    {
+        var e = new kvm_ioeventfd { addr = addr, len = len, fd = efd.Fd, flags = pio ? KVM_IOEVENTFD_FLAG_PIO : 0 };
+        Sys.Ioctl(_fd, KVM_IOEVENTFD, &e, "KVM_IOEVENTFD");
+    }
+
+    /// <summary>Signalling the eventfd raises the GSI (edge) in the kernel, without a trip through us.</summary>
+    public void AddIrqFd(EventFd efd, uint gsi)
+    {
+        var i = new kvm_irqfd { fd = (uint)efd.Fd, gsi = gsi };
+        Sys.Ioctl(_fd, KVM_IRQFD, &i, "KVM_IRQFD");
+    }
+
+    public KvmVcpu CreateVcpu(int id)
+    {
+        int fd = Sys.Ioctl(_fd, KVM_CREATE_VCPU, (ulong)id, "KVM_CREATE_VCPU");
+        return new KvmVcpu(new SafeFd(fd), id, System.VcpuMmapSize);
+    }
+
+    public void Dispose() => _fd.Dispose();
+}
