@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using LguestPS.Engine.Interop;
+
+namespace LguestPS.Engine.Cli;
+
+/*
+ * Diagnostics on stderr: a line of text for people, or (--log-format=json)
+ * one JSON object per line for the PowerShell module. Utf8JsonWriter keeps
+ * us reflection-free for Native AOT. The exit event is always the last line.
+ */
+public sealed class EventLog
+{
+    private readonly LogFormat _format;
+    private readonly Stopwatch _clock;
+    private readonly object _lock = new();
+
+    public EventLog(LogFormat format, Stopwatch clock)
+    {
+        _format = format;
+        _clock = clock;
+    }
+
+    /// <summary>Routes Log.Verbose/Warning from every layer through this log.</summary>
+    public void Install(bool verbose)
+    {
+        Log.IsVerbose = verbose;
+        Log.Sink = (level, msg) =>
+        {
+            if (_format == LogFormat.Text) Text(msg);
+            else Json("log", w => { w.WriteString("level", level); w.WriteString("message", msg); });
+        };
+    }
+
+    public void Ready(ulong memoryMiB, int cpus, string kernel, string format, IEnumerable<string> devices, bool pvm)
+    {
+        if (_format == LogFormat.Text)
+        {
+            if (Log.IsVerbose) Text($"guest ready: {memoryMiB} MiB, {cpus} vCPU(s), {format} {kernel}, devices: {string.Join(", ", devices)}{(pvm ? " (PVM host: software-only KVM)" : "")}");
+            return;
+        }
+        Json("ready", w =>
+        {
+            w.WriteNumber("memoryMB", memoryMiB);
+            w.WriteNumber("cpus", cpus);
+            w.WriteString("kernel", kernel);
+            w.WriteString("format", format);
+            w.WriteStartArray("devices");
+            foreach (var d in devices) w.WriteStringValue(d);
+            w.WriteEndArray();
+            w.WriteBoolean("pvm", pvm);
+        });
+    }
+
+    public void Reboot(string reason, int count)
+    {
+        if (_format == LogFormat.Text) { if (Log.IsVerbose) Text($"guest rebooted ({reason}), restarting it (boot {count + 1})"); return; }
+        Json("reboot", w => { w.WriteString("reason", reason); w.WriteNumber("count", count); });
+    }
+
+    public void Error(ErrorId id, string message)
+    {
+        if (_format == LogFormat.Text) { Text(message); return; }
+        Json("error", w => { w.WriteString("id", id.ToString()); w.WriteString("message", message); });
+    }
+
+    /// <summary>The last line: why we stopped. Human text only when it is news (a clean exit says nothing).</summary>
+    public void Exit(string reason, int code, string message)
+    {
+        if (_format == LogFormat.Text)
+        {
+            if (code != 0 || Log.IsVerbose) Text(message);
+            return;
+        }
+        Json("exit", w => { w.WriteString("reason", reason); w.WriteNumber("code", code); w.WriteString("message", message); });
+    }
+
+    private void Text(string message)
+    {
+        lock (_lock) Sys.WriteAll(2, Encoding.UTF8.GetBytes($"lguest: {message}\n"));
+    }
+
+    private void Json(string ev, Action<Utf8JsonWriter> body)
+    {
+        var buf = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buf))
+        {
+            w.WriteStartObject();
+            w.WriteString("event", ev);
+            w.WriteNumber("time", Math.Round(_clock.Elapsed.TotalSeconds, 6));
+            body(w);
+            w.WriteEndObject();
+        }
+        buf.WriteByte((byte)'\n');
+        lock (_lock) Sys.WriteAll(2, buf.GetBuffer().AsSpan(0, (int)buf.Length));
+    }
+}

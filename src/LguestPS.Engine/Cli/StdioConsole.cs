@@ -1,0 +1,137 @@
+using LguestPS.Engine.Bus;
+using LguestPS.Engine.Interop;
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
+
+namespace LguestPS.Engine.Cli;
+
+/*L:120
+ * The guest's console is our own stdin and stdout, as in the seed.
+ *
+ * Output: vCPUs hand us bytes one port write at a time. Writing each byte
+ * with its own system call would be slow, so bytes collect in a buffer that a
+ * writer thread drains: while it is busy writing, the next bytes pile up and
+ * leave together. Nothing waits for a newline, so a "login: " prompt shows at
+ * once.
+ *
+ * Input: a reader thread passes whatever arrives on stdin to the guest's
+ * console device, waiting for room rather than dropping bytes. If stdin is a
+ * terminal we put it in raw mode (no echo, no line editing, ^C goes to the
+ * guest) and always put it back. Three ^C, each on its own, within a second
+ * is the seed's escape hatch: it stops the VM.
+ */
+public sealed unsafe class StdioConsole : IConsoleSink, IDisposable
+{
+    private byte[] _pending = new byte[64 * 1024], _writing = new byte[64 * 1024];
+    private int _pendingLen;
+    private bool _writerBusy, _closed;
+    private readonly object _outLock = new();
+    private readonly Thread _writer;
+
+    private termios _savedTerm;
+    private bool _rawMode;
+
+    public StdioConsole()
+    {
+        _writer = new Thread(WriterLoop) { IsBackground = true, Name = "console-out" };
+        _writer.Start();
+    }
+
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        lock (_outLock)
+        {
+            while (!data.IsEmpty)
+            {
+                while (_pendingLen == _pending.Length && !_closed) Monitor.Wait(_outLock); // backpressure, not loss
+                if (_closed) return;
+                int n = Math.Min(data.Length, _pending.Length - _pendingLen);
+                data[..n].CopyTo(_pending.AsSpan(_pendingLen));
+                _pendingLen += n;
+                data = data[n..];
+                Monitor.PulseAll(_outLock);
+            }
+        }
+    }
+
+    private void WriterLoop()
+    {
+        while (true)
+        {
+            int len;
+            lock (_outLock)
+            {
+                _writerBusy = false;
+                Monitor.PulseAll(_outLock);
+                while (_pendingLen == 0 && !_closed) Monitor.Wait(_outLock);
+                if (_pendingLen == 0 && _closed) return;
+                (_pending, _writing) = (_writing, _pending);
+                len = _pendingLen;
+                _pendingLen = 0;
+                _writerBusy = true;
+                Monitor.PulseAll(_outLock);
+            }
+            Sys.WriteAll(1, _writing.AsSpan(0, len));
+        }
+    }
+
+    /// <summary>Waits until every byte the guest wrote has reached stdout.</summary>
+    public void Flush()
+    {
+        lock (_outLock)
+            while ((_pendingLen > 0 || _writerBusy) && !_closed) Monitor.Wait(_outLock, 1000);
+    }
+
+    /// <summary>Feeds stdin to the guest until EOF. <paramref name="deliver"/> blocks until the guest has room.</summary>
+    public void StartInput(Action<ReadOnlySpan<byte>> deliver, Action onTripleCtrlC)
+    {
+        termios saved;
+        if (isatty(0) == 1 && tcgetattr(0, &saved) == 0)
+        {
+            _savedTerm = saved;
+            termios raw = saved;
+            raw.c_lflag &= ~(uint)(ISIG | ICANON | ECHO);
+            if (tcsetattr(0, (int)TCSANOW, &raw) == 0) _rawMode = true;
+        }
+        var t = new Thread(() => ReaderLoop(deliver, onTripleCtrlC)) { IsBackground = true, Name = "console-in" };
+        t.Start();
+    }
+
+    private static void ReaderLoop(Action<ReadOnlySpan<byte>> deliver, Action onTripleCtrlC)
+    {
+        byte[] buf = new byte[4096];
+        int ctrlC = 0;
+        long firstCtrlC = 0;
+        while (true)
+        {
+            long n;
+            fixed (byte* p = buf)
+                do n = read(0, p, (size_t)(ulong)buf.Length); while (n < 0 && errno == EINTR);
+            if (n <= 0) return; // EOF or a closed stdin: the guest just hears nothing more
+            if (n == 1 && buf[0] == 3)
+            {
+                long now = Environment.TickCount64;
+                if (ctrlC == 0 || now - firstCtrlC > 1000) { ctrlC = 0; firstCtrlC = now; }
+                if (++ctrlC == 3) { onTripleCtrlC(); return; }
+            }
+            else ctrlC = 0;
+            deliver(buf.AsSpan(0, (int)n));
+        }
+    }
+
+    /// <summary>Puts the terminal back the way we found it. Safe to call more than once, from any thread.</summary>
+    public void RestoreTerminal()
+    {
+        if (!_rawMode) return;
+        _rawMode = false;
+        termios t = _savedTerm;
+        tcsetattr(0, (int)TCSANOW, &t);
+    }
+
+    public void Dispose()
+    {
+        Flush();
+        lock (_outLock) { _closed = true; Monitor.PulseAll(_outLock); }
+        RestoreTerminal();
+    }
+}

@@ -1,0 +1,47 @@
+using LguestPS.Engine.Bus;
+using LguestPS.Engine.Kvm;
+using LguestPS.Engine.Pci;
+using LguestPS.Engine.Platform;
+
+namespace LguestPS.Engine.Vmm;
+
+/*L:140
+ * The board: what a PC has soldered on besides the CPU, built afresh for
+ * every boot so a reboot finds every device in its power-on state. The
+ * interrupt controllers and the PIT live in the kernel (KVM_CREATE_IRQCHIP,
+ * KVM_CREATE_PIT2); here are the devices KVM leaves to us.
+ */
+public sealed class Board
+{
+    public IoBus Io { get; } = new();
+    public MmioBus Mmio { get; } = new();
+    public Serial8250 Serial { get; }
+    public PciRoot Pci { get; } = new();
+
+    public Board(KvmVm vm, IConsoleSink console, StopLatch stop)
+    {
+        Serial = new Serial8250(console, new GsiLine(vm, Serial8250.Com1Irq));
+        Io.Register(Serial8250.Com1, 8, "serial (COM1)", Serial);
+
+        var kbd = new I8042(() => stop.TrySet(new VmExit(ExitKind.Reset, "the guest rebooted")));
+        Io.Register(I8042.DataPort, 1, "i8042 data", kbd);
+        Io.Register(I8042.CommandPort, 1, "i8042 command", new OffsetPort(kbd, I8042.CommandPort - I8042.DataPort));
+        Io.Register(I8042.ControlPortA, 1, "system control port A", kbd.PortA);
+        Io.Register(0x70, 2, "CMOS RTC", new CmosRtc());
+        Io.Register(0x80, 1, "POST code", new PostCodePort());
+        Io.Register(PciRoot.ConfigAddressPort, 8, "PCI configuration", Pci);
+    }
+
+    /// <summary>An interrupt line wired to a KVM GSI: the one place a device's IRQ meets KVM.</summary>
+    private sealed class GsiLine(KvmVm vm, uint gsi) : IIrqLine
+    {
+        public void Set(bool high) => vm.SetIrqLine(gsi, high);
+    }
+
+    /// <summary>Presents a single port of a device whose registers are spread out (i8042: 0x60 and 0x64).</summary>
+    private sealed class OffsetPort(IPortDevice dev, ushort offset) : IPortDevice
+    {
+        public uint Read(ushort o, int size) => dev.Read((ushort)(o + offset), size);
+        public void Write(ushort o, int size, uint value) => dev.Write((ushort)(o + offset), size, value);
+    }
+}
