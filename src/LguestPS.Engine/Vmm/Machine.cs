@@ -1,0 +1,151 @@
+using LguestPS.Engine.Boot;
+using LguestPS.Engine.Bus;
+using LguestPS.Engine.Interop;
+using LguestPS.Engine.Kvm;
+using LguestPS.Engine.Memory;
+
+namespace LguestPS.Engine.Vmm;
+
+/// <summary>What to build: the parts of the command line the VMM cares about.</summary>
+public sealed record VmConfig(ulong MemoryMiB, int Cpus, string KernelPath, string? InitrdPath, string CommandLine, bool RestartOnReboot);
+
+/*L:130
+ * A Machine is the whole guest: RAM, the kernel and initrd we loaded once,
+ * and for each boot a fresh KVM VM with its board of devices and vCPU
+ * threads. The seed rebooted by exec'ing itself; we rebuild in-process
+ * instead, because after --chroot and --username we could not reopen
+ * /dev/kvm, the kernel or the disks. Files and RAM survive a reboot; RAM is
+ * scrubbed to zero, as a real reset would leave it indistinguishable from.
+ */
+public sealed class Machine : IDisposable
+{
+    private readonly VmConfig _cfg;
+    private KvmSystem? _kvm;
+    private readonly IConsoleSink _console;
+    private readonly KernelImage _kernel;
+    private readonly InitrdImage? _initrd;
+    private readonly GuestMemory _mem;
+    private kvm_cpuid_entry2[] _cpuid = [];
+    private StopLatch _stop = new();
+    private Board? _board;
+    private readonly object _boardLock = new();
+    private readonly AutoResetEvent _rxRoom = new(false);
+    private volatile VmExit? _external;
+
+    public string KernelFormat => _kernel.Format.ToString();
+    public int Boots { get; private set; }
+
+    /// <summary>Called after each guest reboot that we turn into a restart: (reason, reboots so far).</summary>
+    public Action<string, int>? Rebooted { get; set; }
+
+    /// <summary>Opens and checks everything the guest needs (kernel, initrd, RAM) before any KVM is involved.</summary>
+    public Machine(VmConfig cfg, IConsoleSink console)
+    {
+        _cfg = cfg;
+        _console = console;
+        ulong bytes = cfg.MemoryMiB << 20;
+        HostMemory.CheckFits(cfg.MemoryMiB);
+        _kernel = KernelImage.Open(cfg.KernelPath);
+        _kernel.CheckFits(bytes);
+        _initrd = cfg.InitrdPath is null ? null : InitrdImage.Open(cfg.InitrdPath);
+        _mem = new GuestMemory(bytes);
+        // Load once now, so a kernel or initrd that cannot fit is reported before anything runs.
+        BootLoader.Load(_mem, _kernel, _initrd, cfg.CommandLine, cfg.Cpus);
+    }
+
+    /// <summary>Runs the guest, through as many reboots as the policy allows, and says why it ended.</summary>
+    public VmExit Run(KvmSystem kvm)
+    {
+        _kvm = kvm;
+        int max = kvm.MaxVcpus;
+        if (_cfg.Cpus > max)
+            throw new EngineException(ErrorId.InvalidArgument, $"--cpus={_cfg.Cpus} is more than this host's KVM allows ({max})");
+        _cpuid = kvm.SupportedCpuid();
+        while (true)
+        {
+            var exit = BootOnce();
+            if (_external is { } ext) return ext;
+            if (!exit.IsReboot || !_cfg.RestartOnReboot) return exit;
+            Boots++;
+            Rebooted?.Invoke(exit.Reason == "reboot" ? "reset" : exit.Reason, Boots);
+            _mem.Discard();
+        }
+    }
+
+    /// <summary>Stops the guest from outside (a signal, the console's ^C^C^C). The first reason wins.</summary>
+    public void Stop(VmExit exit)
+    {
+        _external ??= exit;
+        _stop.TrySet(exit);
+        _rxRoom.Set();
+    }
+
+    /// <summary>Hands console input to the guest's UART, waiting (not dropping) while its queue is full.</summary>
+    public void DeliverInput(ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty && _external is null)
+        {
+            Board? b;
+            lock (_boardLock) b = _board;
+            int n = b?.Serial.Receive(data) ?? 0;
+            data = data[n..];
+            if (!data.IsEmpty) _rxRoom.WaitOne(100);
+        }
+    }
+
+    private VmExit BootOnce()
+    {
+        var stop = new StopLatch();
+        _stop = stop;
+        if (_external is { } ext) return ext;
+
+        using var vm = _kvm!.CreateVm();
+        vm.SetMemory(_mem);
+        vm.CreatePlatform();
+        var plan = BootLoader.Load(_mem, _kernel, _initrd, _cfg.CommandLine, _cfg.Cpus);
+
+        var board = new Board(vm, _console, stop);
+        board.Serial.RxDrained += () => _rxRoom.Set();
+        lock (_boardLock) _board = board;
+
+        var vcpus = new List<KvmVcpu>();
+        var threads = new List<Thread>();
+        try
+        {
+            for (int id = 0; id < _cfg.Cpus; id++)
+            {
+                var vcpu = vm.CreateVcpu(id);
+                vcpus.Add(vcpu);
+                CpuSetup.InitCommon(vcpu, CpuSetup.CpuidFor(_cpuid, id, _cfg.Cpus));
+                if (id == 0) CpuSetup.InitBoot(vcpu, plan.Cpu);
+            }
+            stop.OnStop(() => { foreach (var v in vcpus) v.Kick(); });
+            foreach (var vcpu in vcpus)
+            {
+                var runner = new VcpuRunner(vcpu, board.Io, board.Mmio, _mem, stop);
+                var t = new Thread(runner.Run) { IsBackground = true, Name = $"vcpu{vcpu.Id}" };
+                threads.Add(t);
+                t.Start();
+            }
+            var exit = stop.Wait();
+            // A vCPU may be between its stop check and KVM_RUN when the kick lands; immediate_exit covers
+            // that, and we kick again until every thread is out.
+            foreach (var t in threads)
+                while (!t.Join(50))
+                    foreach (var v in vcpus) v.Kick();
+            return exit;
+        }
+        finally
+        {
+            lock (_boardLock) _board = null;
+            foreach (var v in vcpus) v.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        _mem.Dispose();
+        _kernel.Dispose();
+        _initrd?.Dispose();
+    }
+}
