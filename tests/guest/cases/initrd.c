@@ -1,0 +1,64 @@
+/*
+ * initrd: boot.rst, ramdisk_image/ramdisk_size (with their ext_ high halves
+ * in the zero page since protocol 2.12). With guest.initrd=<sum64>:<size>
+ * the harness says what it loaded; the loader must have put all of it,
+ * unchanged, in usable RAM that nothing else of ours occupies, and (for a
+ * bzImage) below the initrd_addr_max our header asks for.
+ */
+#include "boot.h"
+#include "lib.h"
+#include "test.h"
+
+static const char *placement(u64 addr, u64 size, char *why, size_t n)
+{
+	if (addr + size < addr || addr + size > IDENTITY_LIMIT)
+		return snformat(why, n, "initrd [0x%lx,0x%lx) reaches above 4 GiB, beyond our map", addr, addr + size), why;
+	if (!e820_is_usable(addr, addr + size))
+		return snformat(why, n, "initrd [0x%lx,0x%lx) is not inside usable e820 RAM", addr, addr + size), why;
+	if (ranges_overlap(addr, size, boot.load, boot.init_size))
+		return snformat(why, n, "initrd [0x%lx,0x%lx) overlaps the image [0x%lx,0x%lx)", addr, addr + size,
+				boot.load, boot.load + boot.init_size), why;
+	u64 zlen = boot.kind == KIND_PVH ? sizeof(struct hvm_start_info) : 4096;
+	if (ranges_overlap(addr, size, boot.zp_addr, zlen))
+		return snformat(why, n, "initrd [0x%lx,0x%lx) overlaps the zero page at 0x%lx", addr, addr + size,
+				boot.zp_addr), why;
+	if (boot.cmdline && ranges_overlap(addr, size, boot.cmdline_addr, boot.cmdline_len + 1))
+		return snformat(why, n, "initrd [0x%lx,0x%lx) overlaps the command line at 0x%lx", addr, addr + size,
+				boot.cmdline_addr), why;
+	bool bz = boot.kind == KIND_BZ64 || boot.kind == KIND_BZ16 || boot.kind == KIND_BZ32;
+	if (bz && addr + size - 1 > BOOT_INITRD_ADDR_MAX)
+		return snformat(why, n, "initrd ends at 0x%lx, above initrd_addr_max 0x%x", addr + size - 1,
+				BOOT_INITRD_ADDR_MAX), why;
+	return NULL;
+}
+
+static void run_initrd(void)
+{
+	u64 addr = bp_ramdisk_addr(), size = bp_ramdisk_size();
+	char why[200];
+	size_t vlen;
+	const char *v = cmdline_param("guest.initrd", &vlen);
+	if (!v) {
+		if (!size)
+			return ok("no guest.initrd=, no initrd");
+		if (placement(addr, size, why, sizeof(why)))
+			return fail("%s", why);
+		return ok("no guest.initrd=: initrd at 0x%lx, %lu bytes, sum64 %016lx", addr, size,
+			  sum64(phys(addr), size));
+	}
+	u64 want_sum, want_size;
+	if (vlen < 18 || v[16] != ':' || !parse_hex64(v, 16, &want_sum) || !parse_u64(v + 17, vlen - 17, &want_size))
+		return fail("guest.initrd=%.*s: expected <16 hex digits>:<decimal size>", (int)vlen, v);
+	if (!addr || !size)
+		return fail("no initrd in boot_params (ramdisk_image 0x%lx, ramdisk_size %lu), expected %lu bytes", addr,
+			    size, want_size);
+	if (size != want_size)
+		return fail("ramdisk_size %lu, expected %lu", size, want_size);
+	if (placement(addr, size, why, sizeof(why)))
+		return fail("%s", why);
+	u64 got = sum64(phys(addr), size);
+	if (got != want_sum)
+		return fail("sum64 of the initrd at 0x%lx is %016lx, expected %016lx", addr, got, want_sum);
+	ok("initrd at 0x%lx, %lu bytes, sum64 matches", addr, size);
+}
+GUEST_TEST(50, initrd, run_initrd, 0);
