@@ -115,6 +115,15 @@ public unsafe struct kvm_pit_config
     public fixed uint pad[15];
 }
 
+/// <summary>kvm_irqchip: one in-kernel interrupt controller's state (chip_id 0/1: the PICs, 2: the IOAPIC).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct kvm_irqchip
+{
+    public uint chip_id;
+    public uint pad;
+    public fixed byte chip[512];
+}
+
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_irq_level
 {
@@ -164,6 +173,17 @@ public unsafe struct kvm_run
     public ulong apic_base;
     // The union of exit details starts here; read it through the views below.
     public fixed byte exit_union[256];
+}
+
+/// <summary>The head of kvm_ioapic_state (the chip union of kvm_irqchip for KVM_IRQCHIP_IOAPIC).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct kvm_ioapic_state_head
+{
+    public ulong base_address;
+    public uint ioregsel;
+    public uint id;
+    public uint irr;
+    public uint pad;
 }
 
 /// <summary>kvm_run.io (KVM_EXIT_IO).</summary>

@@ -46,6 +46,18 @@ public sealed unsafe class KvmVm : IDisposable
         Sys.Ioctl(_fd, KVM_CREATE_PIT2, &pit, "KVM_CREATE_PIT2");
     }
 
+    /// <summary>
+    /// Gives the in-kernel IOAPIC the id the MP table announces. KVM starts it at
+    /// 0, which would collide with the boot CPU's local APIC id.
+    /// </summary>
+    public void SetIoApicId(byte id)
+    {
+        var chip = new kvm_irqchip { chip_id = KVM_IRQCHIP_IOAPIC };
+        Sys.Ioctl(_fd, KVM_GET_IRQCHIP, &chip, "KVM_GET_IRQCHIP");
+        ((kvm_ioapic_state_head*)chip.chip)->id = id;
+        Sys.Ioctl(_fd, KVM_SET_IRQCHIP, &chip, "KVM_SET_IRQCHIP");
+    }
+
     /// <summary>Drives an interrupt line (GSI) high or low.</summary>
     public void SetIrqLine(uint gsi, bool high)
     {

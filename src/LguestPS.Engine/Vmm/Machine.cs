@@ -102,6 +102,7 @@ public sealed class Machine : IDisposable
         using var vm = _kvm!.CreateVm();
         vm.SetMemory(_mem);
         vm.CreatePlatform();
+        vm.SetIoApicId(MpTable.IoApicId(_cfg.Cpus));
         var plan = BootLoader.Load(_mem, _kernel, _initrd, _cfg.CommandLine, _cfg.Cpus);
 
         var board = new Board(vm, _console, stop);

@@ -8,19 +8,21 @@ namespace LguestPS.Engine.Tests.EndToEnd;
 /// </summary>
 public static class Sum64
 {
+    private const ulong Mul = 0x9E3779B97F4A7C15;
+
     public static ulong Of(ReadOnlySpan<byte> data)
     {
         ulong h = (ulong)data.Length;
         int i = 0;
         for (; i + 8 <= data.Length; i += 8)
-            h = ulong.RotateLeft(h, 7) ^ BinaryPrimitives.ReadUInt64LittleEndian(data[i..]);
+            h = unchecked((ulong.RotateLeft(h, 7) ^ BinaryPrimitives.ReadUInt64LittleEndian(data[i..])) * Mul);
         if (i < data.Length)
         {
             Span<byte> last = stackalloc byte[8];
             data[i..].CopyTo(last);
-            h = ulong.RotateLeft(h, 7) ^ BinaryPrimitives.ReadUInt64LittleEndian(last);
+            h = unchecked((ulong.RotateLeft(h, 7) ^ BinaryPrimitives.ReadUInt64LittleEndian(last)) * Mul);
         }
-        return unchecked(h * 0x9E3779B97F4A7C15);
+        return h;
     }
 
     public static string Hex(ReadOnlySpan<byte> data) => Of(data).ToString("x16");
