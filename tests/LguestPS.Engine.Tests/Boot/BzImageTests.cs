@@ -209,4 +209,15 @@ public class BzImageTests : IDisposable
         Assert.Equal(ErrorId.KernelUnreadable, e.Id);
         Assert.Contains("not a regular file", e.Message);
     }
+
+    [Fact]
+    public unsafe void AFifoIsRefusedWithoutWaitingForAWriter()
+    {
+        string fifo = Path.Combine(_files.Dir, "fifo");
+        byte[] name = System.Text.Encoding.UTF8.GetBytes(fifo + "\0");
+        fixed (byte* p = name) Assert.Equal(0, Tmds.Linux.LibC.mkfifo(p, 0x180));
+        var open = Task.Run(() => Assert.Throws<EngineException>(() => KernelImage.Open(fifo)));
+        Assert.True(open.Wait(TimeSpan.FromSeconds(10)), "opening a FIFO hung");
+        Assert.Equal(ErrorId.KernelUnreadable, open.Result.Id);
+    }
 }
