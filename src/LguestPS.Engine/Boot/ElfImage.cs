@@ -96,9 +96,9 @@ public sealed class ElfImage : KernelImage
     {
         if (s.FileSize > s.MemSize)
             throw Invalid($"{k}: segment {i} has p_filesz 0x{s.FileSize:x} larger than p_memsz 0x{s.MemSize:x}; the image is corrupt");
+        if (s.MemSize == 0) return; // occupies nothing, loads nothing
         if (Sizes.AddSat(s.FileOffset, s.FileSize) > fileSize)
             throw Invalid($"{k}: segment {i} takes bytes [0x{s.FileOffset:x}, +0x{s.FileSize:x}) from a {fileSize}-byte file; the image is truncated or corrupt");
-        if (s.MemSize == 0) return;
         if (Sizes.AddSat(s.Paddr, s.MemSize) == ulong.MaxValue)
             throw Invalid($"{k}: segment {i} at 0x{s.Paddr:x} with p_memsz 0x{s.MemSize:x} wraps around the address space; the image is corrupt");
         if (s.Paddr < Layout.HighMemory)

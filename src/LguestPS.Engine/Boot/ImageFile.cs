@@ -32,7 +32,9 @@ internal sealed class ImageFile : IDisposable
         SafeFd fd;
         try
         {
-            fd = Sys.Open(path, Tmds.Linux.LibC.O_RDONLY, what);
+            // O_NONBLOCK: opening a FIFO must not wait for a writer before we can say it is no image.
+            // On a regular file it changes nothing.
+            fd = Sys.Open(path, Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_NONBLOCK, what);
         }
         catch (SysException e) when (e.Errno is 2 or 20) // ENOENT, ENOTDIR
         {
