@@ -13,8 +13,8 @@ struct field {
 	const char *name;
 	u16 off;
 	u8 size;
-	u64 want;	/* 0 with want_fn set: computed at run time */
-	int dynamic;	/* 1: syssize, 2: init_size */
+	u64 want;
+	int dynamic;	/* computed from our own size: 1 = syssize, 2 = init_size */
 };
 
 static const struct field copied[] = {

@@ -9,26 +9,37 @@
 #include "lib.h"
 #include "test.h"
 
+/* Formats the reason into why and returns it, so a check reads as one line. */
+static const char *say(char *why, size_t n, const char *fmt, ...) __printf(3, 4);
+static const char *say(char *why, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnformat(why, n, fmt, ap);
+	va_end(ap);
+	return why;
+}
+
 static const char *placement(u64 addr, u64 size, char *why, size_t n)
 {
 	if (addr + size < addr || addr + size > IDENTITY_LIMIT)
-		return snformat(why, n, "initrd [0x%lx,0x%lx) reaches above 4 GiB, beyond our map", addr, addr + size), why;
+		return say(why, n, "initrd [0x%lx,0x%lx) reaches above 4 GiB, beyond our map", addr, addr + size);
 	if (!e820_is_usable(addr, addr + size))
-		return snformat(why, n, "initrd [0x%lx,0x%lx) is not inside usable e820 RAM", addr, addr + size), why;
+		return say(why, n, "initrd [0x%lx,0x%lx) is not inside usable e820 RAM", addr, addr + size);
 	if (ranges_overlap(addr, size, boot.load, boot.init_size))
-		return snformat(why, n, "initrd [0x%lx,0x%lx) overlaps the image [0x%lx,0x%lx)", addr, addr + size,
-				boot.load, boot.load + boot.init_size), why;
+		return say(why, n, "initrd [0x%lx,0x%lx) overlaps the image [0x%lx,0x%lx)", addr, addr + size,
+				boot.load, boot.load + boot.init_size);
 	u64 zlen = boot.kind == KIND_PVH ? sizeof(struct hvm_start_info) : 4096;
 	if (ranges_overlap(addr, size, boot.zp_addr, zlen))
-		return snformat(why, n, "initrd [0x%lx,0x%lx) overlaps the zero page at 0x%lx", addr, addr + size,
-				boot.zp_addr), why;
+		return say(why, n, "initrd [0x%lx,0x%lx) overlaps the zero page at 0x%lx", addr, addr + size,
+				boot.zp_addr);
 	if (boot.cmdline && ranges_overlap(addr, size, boot.cmdline_addr, boot.cmdline_len + 1))
-		return snformat(why, n, "initrd [0x%lx,0x%lx) overlaps the command line at 0x%lx", addr, addr + size,
-				boot.cmdline_addr), why;
+		return say(why, n, "initrd [0x%lx,0x%lx) overlaps the command line at 0x%lx", addr, addr + size,
+				boot.cmdline_addr);
 	bool bz = boot.kind == KIND_BZ64 || boot.kind == KIND_BZ16 || boot.kind == KIND_BZ32;
 	if (bz && addr + size - 1 > BOOT_INITRD_ADDR_MAX)
-		return snformat(why, n, "initrd ends at 0x%lx, above initrd_addr_max 0x%x", addr + size - 1,
-				BOOT_INITRD_ADDR_MAX), why;
+		return say(why, n, "initrd ends at 0x%lx, above initrd_addr_max 0x%x", addr + size - 1,
+				BOOT_INITRD_ADDR_MAX);
 	return NULL;
 }
 

@@ -9,7 +9,8 @@
  * main.c never lists tests.
  *
  * A test reports exactly once, with ok() or fail(); both take printf-lite
- * formats. ok's text, if any, appears in parentheses: it is where a test
+ * formats and return void, so "return fail(...);" ends a test in one line
+ * (GNU C allows a void expression there). ok's text, if any, appears in parentheses: it is where a test
  * says what it could not check.
  */
 #ifndef TEST_H
