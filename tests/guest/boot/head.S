@@ -38,9 +38,9 @@ startup_32:
 	jne	1f
 	movl	$KIND_BZ16, %eax
 1:	movl	%eax, %edi
-	/* boot.rst sets boot_params.scratch aside for exactly this: a
-	 * four-byte stack, enough for one call, so we can learn our address
-	 * before we own any memory. */
+	/* boot_params.scratch (zero-page.rst: a scratch field for the
+	 * kernel's own setup code) is our stack for one call: four bytes are
+	 * enough to learn our address before we own any memory. */
 	leal	(BP_scratch + 4)(%esi), %esp
 	call	2f
 2:	popl	%ebp

@@ -107,10 +107,14 @@ start_of_setup:
 	rep movsb
 
 	/* INT 15h, EAX=E820h: one 20-byte entry per call, EBX is the BIOS's
-	 * continuation cookie, CF or a missing "SMAP" ends the list. */
+	 * continuation cookie, CF or a missing "SMAP" ends the list.
+	 * The buffer address is recomputed for every call rather than trusted
+	 * to survive the BIOS. */
 	xorl	%ebx, %ebx
-	movw	$ZP16 + BP_e820_table, %di
-2:	movl	$0xE820, %eax
+2:	movzbw	ZP16 + BP_e820_entries, %di
+	imulw	$20, %di
+	addw	$ZP16 + BP_e820_table, %di
+	movl	$0xE820, %eax
 	movl	$SMAP, %edx
 	movl	$20, %ecx
 	int	$0x15
@@ -118,7 +122,6 @@ start_of_setup:
 	cmpl	$SMAP, %eax
 	jne	3f
 	incb	ZP16 + BP_e820_entries
-	addw	$20, %di
 	cmpb	$E820_MAX_ZEROPAGE, ZP16 + BP_e820_entries
 	jae	3f
 	testl	%ebx, %ebx
