@@ -243,3 +243,24 @@ public struct kvm_run_fail_entry
     public ulong hardware_entry_failure_reason;
     public uint cpu;
 }
+
+/// <summary>kvm_irq_routing_entry: one GSI's destination (an irqchip pin or an MSI message).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct kvm_irq_routing_entry
+{
+    public uint gsi;
+    public uint type;
+    public uint flags;
+    public uint pad;
+    // union u: irqchip { irqchip, pin } or msi { address_lo, address_hi, data, devid }, padded to 32 bytes
+    public uint u0, u1, u2, u3;
+    public fixed uint u_pad[4];
+}
+
+/// <summary>kvm_irq_routing header; entries follow in the same buffer.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct kvm_irq_routing
+{
+    public uint nr;
+    public uint flags;
+}

@@ -34,7 +34,7 @@ public sealed unsafe class KvmSystem : IDisposable
             throw new EngineException(ErrorId.KvmUnavailable, $"KVM API version {version}, expected {KVM_API_VERSION}");
         foreach (var (cap, name) in new[] { (KVM_CAP_IRQCHIP, "in-kernel irqchip"), (KVM_CAP_USER_MEMORY, "user memory"),
                      (KVM_CAP_PIT2, "in-kernel PIT"), (KVM_CAP_IOEVENTFD, "ioeventfd"), (KVM_CAP_IRQFD, "irqfd"),
-                     (KVM_CAP_EXT_CPUID, "CPUID setting"), (KVM_CAP_IMMEDIATE_EXIT, "immediate exit") })
+                     (KVM_CAP_EXT_CPUID, "CPUID setting"), (KVM_CAP_IMMEDIATE_EXIT, "immediate exit"), (KVM_CAP_IRQ_ROUTING, "interrupt routing") })
             if (sys.CheckExtension(cap) <= 0)
                 throw new EngineException(ErrorId.KvmUnavailable, $"this KVM lacks {name} (KVM_CAP {cap}), which the engine needs");
         return sys;

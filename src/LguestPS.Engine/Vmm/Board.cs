@@ -16,10 +16,11 @@ public sealed class Board
     public IoBus Io { get; } = new();
     public MmioBus Mmio { get; } = new();
     public Serial8250 Serial { get; }
-    public PciRoot Pci { get; } = new();
+    public PciRoot Pci { get; }
 
     public Board(KvmVm vm, IConsoleSink console, StopLatch stop)
     {
+        Pci = new PciRoot(Mmio);
         Serial = new Serial8250(console, new GsiLine(vm, Serial8250.Com1Irq));
         Io.Register(Serial8250.Com1, 8, "serial (COM1)", Serial);
 
