@@ -55,6 +55,9 @@ internal sealed class FakeDriver
         return vq;
     }
 
+    /// <summary>The next used index the driver will take.</summary>
+    public ushort LastUsed => _lastUsed;
+
     /// <summary>The driver's avail->idx as it last published it.</summary>
     public ushort AvailIdx => _availIdx;
 
