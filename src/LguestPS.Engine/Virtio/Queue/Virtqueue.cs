@@ -34,6 +34,10 @@ namespace LguestPS.Engine.Virtio;
  *     } while (vq.EnableNotifications());            // true: more arrived meanwhile, go again
  *     ... sleep on the queue's ioeventfd ...
  *
+ * A chain holds at most MaxSize buffers, direct and indirect together
+ * (§2.7.5.3.1), so a device that advertises a segment limit (virtio-blk's
+ * SEG_MAX) keeps it at MaxSize - 2 or less, room for header and status.
+ *
  * Concurrency contract: one worker thread owns a queue's data path (TryPop,
  * PushUsed, NeedsInterrupt, Disable/EnableNotifications, the chain). The vCPU
  * thread sets configuration and calls Enable() only while the queue is
