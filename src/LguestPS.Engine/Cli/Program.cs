@@ -85,7 +85,11 @@ public static class Program
     private static int Run(Options opts, EventLog log, StdioConsole console, Action<Machine> started, Func<VmExit?> early)
     {
         var cfg = new VmConfig(opts.MemoryMiB, opts.Cpus, opts.Kernel, opts.Initrd, opts.CommandLine,
-            opts.OnReboot == RebootPolicy.Restart);
+            opts.OnReboot == RebootPolicy.Restart)
+        {
+            Disks = opts.Blocks.Select(b => new DiskConfig(b.Path, b.ReadOnly)).ToList(),
+            Rng = opts.Rng,
+        };
         var machine = new Machine(cfg, console);
         started(machine);
         using var kvm = KvmSystem.Open();
@@ -95,7 +99,7 @@ public static class Program
         machine.Rebooted = log.Reboot;
         console.StartInput(machine.DeliverInput,
             () => machine.Stop(new VmExit(ExitKind.ConsoleInterrupt, "three ^C on the console: stopping the guest")));
-        log.Ready(opts.MemoryMiB, opts.Cpus, opts.Kernel, machine.KernelFormat, ["serial"], KvmSystem.IsPvmHost);
+        log.Ready(opts.MemoryMiB, opts.Cpus, opts.Kernel, machine.KernelFormat, ["serial", .. machine.DeviceNames], KvmSystem.IsPvmHost);
         var exit = machine.Run(kvm);
         console.Dispose();
         log.Exit(exit.Reason, exit.Code, exit.Message);

@@ -3,11 +3,23 @@ using LguestPS.Engine.Bus;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Kvm;
 using LguestPS.Engine.Memory;
+using LguestPS.Engine.Pci;
+using LguestPS.Engine.Virtio;
+using LguestPS.Engine.Virtio.Block;
+using LguestPS.Engine.Virtio.Console;
+using LguestPS.Engine.Virtio.Rng;
 
 namespace LguestPS.Engine.Vmm;
 
+/// <summary>One disk: a file, and whether the guest may write it.</summary>
+public sealed record DiskConfig(string Path, bool ReadOnly);
+
 /// <summary>What to build: the parts of the command line the VMM cares about.</summary>
-public sealed record VmConfig(ulong MemoryMiB, int Cpus, string KernelPath, string? InitrdPath, string CommandLine, bool RestartOnReboot);
+public sealed record VmConfig(ulong MemoryMiB, int Cpus, string KernelPath, string? InitrdPath, string CommandLine, bool RestartOnReboot)
+{
+    public IReadOnlyList<DiskConfig> Disks { get; init; } = [];
+    public bool Rng { get; init; }
+}
 
 /*L:130
  * A Machine is the whole guest: RAM, the kernel and initrd we loaded once,
@@ -21,15 +33,14 @@ public sealed class Machine : IDisposable
 {
     private readonly VmConfig _cfg;
     private KvmSystem? _kvm;
-    private readonly IConsoleSink _console;
-    private readonly KernelImage _kernel;
+    private readonly ConsoleMux _console = null!;
+    private readonly List<IVirtioDevice> _devices = new();
+    private readonly List<BlockDevice> _disks = new();
+    private readonly KernelImage _kernel = null!;
     private readonly InitrdImage? _initrd;
-    private readonly GuestMemory _mem;
+    private readonly GuestMemory _mem = null!;
     private kvm_cpuid_entry2[] _cpuid = [];
     private StopLatch _stop = new();
-    private Board? _board;
-    private readonly object _boardLock = new();
-    private readonly AutoResetEvent _rxRoom = new(false);
     private volatile VmExit? _external;
 
     public string KernelFormat => _kernel.Format.ToString();
@@ -42,16 +53,40 @@ public sealed class Machine : IDisposable
     public Machine(VmConfig cfg, IConsoleSink console)
     {
         _cfg = cfg;
-        _console = console;
         ulong bytes = cfg.MemoryMiB << 20;
-        HostMemory.CheckFits(cfg.MemoryMiB);
-        _kernel = KernelImage.Open(cfg.KernelPath);
-        _kernel.CheckFits(bytes);
-        _initrd = cfg.InitrdPath is null ? null : InitrdImage.Open(cfg.InitrdPath);
-        _mem = new GuestMemory(bytes);
-        // Load once now, so a kernel or initrd that cannot fit is reported before anything runs.
-        BootLoader.Load(_mem, _kernel, _initrd, cfg.CommandLine, cfg.Cpus);
+        try
+        {
+            HostMemory.CheckFits(cfg.MemoryMiB);
+            _kernel = KernelImage.Open(cfg.KernelPath);
+            _kernel.CheckFits(bytes);
+            _initrd = cfg.InitrdPath is null ? null : InitrdImage.Open(cfg.InitrdPath);
+            // The seed's device model: the console always, as device 1; then disks and the rng, in order.
+            var hvc = new ConsoleDevice(console);
+            _console = new ConsoleMux(console, hvc);
+            hvc.Output = _console.VirtioSink;
+            _devices.Add(hvc);
+            foreach (var d in cfg.Disks)
+            {
+                var disk = BlockDevice.Open(d.Path, d.ReadOnly);
+                _disks.Add(disk);
+                _devices.Add(disk);
+            }
+            if (cfg.Rng) _devices.Add(new RngDevice());
+            if (_devices.Count >= PciRoot.MaxDevices)
+                throw new EngineException(ErrorId.InvalidArgument, $"{_devices.Count} devices: PCI bus 0 holds at most {PciRoot.MaxDevices - 1}");
+            _mem = new GuestMemory(bytes);
+            // Load once now, so a kernel or initrd that cannot fit is reported before anything runs.
+            BootLoader.Load(_mem, _kernel, _initrd, cfg.CommandLine, cfg.Cpus);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Device names in PCI slot order, for the ready event.</summary>
+    public IEnumerable<string> DeviceNames => _devices.Select(d => d.Name);
 
     /// <summary>Runs the guest, through as many reboots as the policy allows, and says why it ended.</summary>
     public VmExit Run(KvmSystem kvm)
@@ -77,21 +112,11 @@ public sealed class Machine : IDisposable
     {
         _external ??= exit;
         _stop.TrySet(exit);
-        _rxRoom.Set();
+        _console.Wake();
     }
 
-    /// <summary>Hands console input to the guest's UART, waiting (not dropping) while its queue is full.</summary>
-    public void DeliverInput(ReadOnlySpan<byte> data)
-    {
-        while (!data.IsEmpty && _external is null)
-        {
-            Board? b;
-            lock (_boardLock) b = _board;
-            int n = b?.Serial.Receive(data) ?? 0;
-            data = data[n..];
-            if (!data.IsEmpty) _rxRoom.WaitOne(100);
-        }
-    }
+    /// <summary>Hands console input to the guest (the console it last spoke on), waiting rather than dropping bytes.</summary>
+    public void DeliverInput(ReadOnlySpan<byte> data) => _console.Deliver(data, () => _external is not null);
 
     private VmExit BootOnce()
     {
@@ -105,9 +130,8 @@ public sealed class Machine : IDisposable
         vm.SetIoApicId(MpTable.IoApicId(_cfg.Cpus));
         var plan = BootLoader.Load(_mem, _kernel, _initrd, _cfg.CommandLine, _cfg.Cpus);
 
-        var board = new Board(vm, _console, stop);
-        board.Serial.RxDrained += () => _rxRoom.Set();
-        lock (_boardLock) _board = board;
+        using var board = new Board(vm, _mem, _console, stop, _devices);
+        _console.Attach(board.Serial);
 
         var vcpus = new List<KvmVcpu>();
         var threads = new List<Thread>();
@@ -138,15 +162,17 @@ public sealed class Machine : IDisposable
         }
         finally
         {
-            lock (_boardLock) _board = null;
+            _console.Attach(null);
             foreach (var v in vcpus) v.Dispose();
         }
     }
 
+    /// <summary>Flushes and closes the disks, and gives back RAM. Every exit path comes through here.</summary>
     public void Dispose()
     {
-        _mem.Dispose();
-        _kernel.Dispose();
+        foreach (var d in _disks) d.Dispose();
+        _mem?.Dispose();
+        _kernel?.Dispose();
         _initrd?.Dispose();
     }
 }

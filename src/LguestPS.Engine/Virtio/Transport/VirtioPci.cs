@@ -22,7 +22,7 @@ namespace LguestPS.Engine.Virtio.Transport;
  * and vendor capabilities in configuration space point the driver at each
  * part, plus the PCI-configuration access window (4.1.4.9).
  */
-public sealed partial class VirtioPci : PciFunction, IMmioDevice
+public sealed partial class VirtioPci : PciFunction, IMmioDevice, IDisposable
 {
     public const ushort VendorVirtio = 0x1AF4;
     private const ulong BarSize = 0x8000;
@@ -90,7 +90,11 @@ public sealed partial class VirtioPci : PciFunction, IMmioDevice
     private void AddVirtioCap(byte cfgType, uint offset, uint length, uint? extra = null) =>
         AddCapability(CapVendor, VirtioCapBody(cfgType, offset, length, extra));
 
-    protected override void OnAttached(int slot) => _intx = _host.Intx(slot);
+    protected override void OnAttached(int slot)
+    {
+        _intx = _host.Intx(slot);
+        Config[InterruptLine] = (byte)Boot.MpTable.PciIrqFor(slot);
+    }
 
     /*
      * The guest may move BAR0 (Linux keeps where firmware put it, but need not).
@@ -166,9 +170,10 @@ public sealed partial class VirtioPci : PciFunction, IMmioDevice
             _msix.ControlWritten(Get16(_msixCap + 2));
     }
 
-    /// <summary>Stops the device (VM shutdown): the worker ends, the queues are left alone.</summary>
-    public void Shutdown()
+    /// <summary>The board is going away (reboot or exit): stop the worker and put the device back to power-on state.</summary>
+    public void Dispose()
     {
-        lock (_lock) StopWorker();
+        lock (_lock) ResetLocked();
+        foreach (var k in _kicks) k.Dispose();
     }
 }
