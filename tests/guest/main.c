@@ -8,9 +8,11 @@
  */
 #include "arch.h"
 #include "boot.h"
+#include "heap.h"
 #include "irq.h"
 #include "lib.h"
 #include "test.h"
+#include "virtio.h"
 
 extern const struct guest_test __tests_start[], __tests_end[];
 
@@ -102,6 +104,7 @@ void exception_fatal(struct frame *f)
 
 static void run(const struct guest_test *t)
 {
+	u64 mark = heap_mark();
 	current = t;
 	reported = false;
 	t->run();
@@ -109,6 +112,22 @@ static void run(const struct guest_test *t)
 		fail("test reported nothing");
 	current = NULL;
 	cli();
+	/* Nothing a test set up may outlive it: devices stop DMA into the
+	 * heap we take back, and the clock stops ticking. */
+	virtio_quiesce();
+	clock_stop();
+	heap_release(mark);
+}
+
+/* Whether the default run (or tests=all) includes t. */
+static bool wanted(const struct guest_test *t, bool all)
+{
+	if (t->flags & TEST_EXPLICIT)
+		return false;
+	if ((t->flags & TEST_INTERACTIVE) && !all)
+		return false;
+	unsigned type = TEST_NEEDED_TYPE(t->flags);
+	return !type || virtio_find((u16)type, 0);
 }
 
 static void run_selected(void)
@@ -118,7 +137,7 @@ static void run_selected(void)
 	bool all = sel && len == 3 && !strncmp(sel, "all", 3);
 	if (!sel || all) {
 		for (const struct guest_test *t = __tests_start; t < __tests_end; t++)
-			if (all || !(t->flags & TEST_INTERACTIVE))
+			if (wanted(t, all))
 				run(t);
 		return;
 	}

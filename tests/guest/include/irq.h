@@ -12,6 +12,7 @@
 #define VEC_PIT		0x30
 #define VEC_COM1	0x34
 #define VEC_WATCHDOG	0x40
+#define VEC_VIRTIO	0x50	/* 0x50-0xCF: MSI-X, 4 per virtio device */
 #define VEC_SPURIOUS	0xFF
 
 typedef void (*irq_handler_t)(struct frame *f);
@@ -44,5 +45,11 @@ void ticker_stop(unsigned pin);
  * Returns NULL when woken for either reason, or a reason string when the
  * PIT stayed silent for about a second of watchdog time. */
 const char *ticker_wait(volatile int *flag, u64 ticks);
+/* The same with any condition, checked with interrupts off between sleeps. */
+const char *ticker_wait_until(bool (*done)(const void *arg), const void *arg, u64 ticks);
+/* The PIT on ISA IRQ 0's pin from the MP table, at hz: what device tests
+ * use to bound their waits. clock_stop() is safe to call when not started. */
+const char *clock_start(unsigned hz);
+void clock_stop(void);
 
 #endif

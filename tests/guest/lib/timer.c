@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "irq.h"
 #include "lib.h"
+#include "mptable.h"
 
 #define LAPIC_LVT_TIMER		0x320
 #define LAPIC_TIMER_INIT	0x380
@@ -83,10 +84,10 @@ void ticker_stop(unsigned pin)
 	lapic_write(LAPIC_TIMER_INIT, 0);
 }
 
-const char *ticker_wait(volatile int *flag, u64 ticks)
+const char *ticker_wait_until(bool (*done)(const void *arg), const void *arg, u64 ticks)
 {
 	u64 until = pit_ticks + ticks;
-	while (!(flag && *flag) && pit_ticks < until) {
+	while (!done(arg) && pit_ticks < until) {
 		u64 wd = watchdog_ticks;
 		sti_hlt();
 		cli();
@@ -98,4 +99,40 @@ const char *ticker_wait(volatile int *flag, u64 ticks)
 		}
 	}
 	return NULL;
+}
+
+static bool flag_set(const void *arg)
+{
+	const volatile int *flag = arg;
+	return flag && *flag;
+}
+
+const char *ticker_wait(volatile int *flag, u64 ticks)
+{
+	return ticker_wait_until(flag_set, (const void *)flag, ticks);
+}
+
+/* The clock the device tests share: PIT channel 0 on the pin the MP table
+ * gives for ISA IRQ 0, with the watchdog behind it. */
+static unsigned clock_pin = MP_NO_ROUTE;
+
+const char *clock_start(unsigned hz)
+{
+	const struct mp_info *mp = mp_get();
+	if (!mp->found || mp->error)
+		return "no usable MP table: cannot route the PIT for timeouts";
+	if (mp->irq_pin[0] == MP_NO_ROUTE)
+		return "the MP table has no route for ISA IRQ 0 (the PIT, for timeouts)";
+	ioapic_set_base(mp->ioapic_addr);
+	const char *why = ticker_start(hz, mp->irq_pin[0], mp->irq_flags[0]);
+	if (!why)
+		clock_pin = mp->irq_pin[0];
+	return why;
+}
+
+void clock_stop(void)
+{
+	if (clock_pin != MP_NO_ROUTE)
+		ticker_stop(clock_pin);
+	clock_pin = MP_NO_ROUTE;
 }

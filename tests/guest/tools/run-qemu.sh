@@ -3,7 +3,8 @@
 # human check it:
 #   tools/run-qemu.sh bz|elf [-m MiB] [-initrd FILE] [--] [guest args...]
 # The guest's arguments get guest.cmdsum= appended (and guest.initrd= when
-# -initrd is given). Output is the guest's serial console; the run ends when
+# -initrd is given). $QEMU_EXTRA (split on blanks) is added to QEMU's
+# arguments, e.g. QEMU_EXTRA="-device virtio-rng-pci,disable-legacy=on". Output is the guest's serial console; the run ends when
 # the guest resets (-no-reboot) or after $TIMEOUT seconds (default 60).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,4 +29,4 @@ if [ -n "$initrd" ]; then
 fi
 args=$(python3 "$here/tools/sum64.py" --cmdline $args)
 exec timeout "${TIMEOUT:-60}" qemu-system-x86_64 -enable-kvm -cpu host,-arch-capabilities -m "$mem" \
-	-nographic -no-reboot -net none -kernel "$kernel" ${initrd:+-initrd "$initrd"} -append "$args"
+	-nographic -no-reboot -net none ${QEMU_EXTRA:-} -kernel "$kernel" ${initrd:+-initrd "$initrd"} -append "$args"
