@@ -36,6 +36,12 @@ static const char *say(const char *fmt, const char *what)
 	return why;
 }
 
+static bool counter_moved(const void *arg)
+{
+	const u64 *a = arg;
+	return *(volatile u64 *)a[0] != a[1];
+}
+
 static const char *hvc_write(struct vq *tx, char *buf, const char *s, size_t n)
 {
 	memcpy(buf, s, n);
@@ -61,7 +67,9 @@ static void run_virtio_console(void)
 	if (!rxmem || !txbuf)
 		return fail("out of heap");
 
-	/* Receive buffers first, so input that comes early has a home. */
+	/* Receive buffers first, so input that comes early has a home (and
+	 * its interrupt may come while we wait for a transmission). */
+	u64 rx_irqs0 = rx->irqs;
 	for (unsigned i = 0; i < NRX && i < rx->size; i++) {
 		struct vbuf b = { (u64)(rxmem + i * RX_BYTES), RX_BYTES, true };
 		by_head[vq_post(rx, &b, 1, 0)] = rxmem + i * RX_BYTES;
@@ -84,7 +92,7 @@ static void run_virtio_console(void)
 	char line[200];
 	unsigned nline = 0, chunks = 0;
 	bool done = false;
-	u64 until = pit_ticks + LINE_TICKS, rx_irqs0 = rx->irqs;
+	u64 until = pit_ticks + LINE_TICKS;
 	while (!done) {
 		vq_arm(rx);
 		u64 seen = rx->irqs;
@@ -119,6 +127,10 @@ static void run_virtio_console(void)
 		if (reposted)
 			vq_kick(rx);
 	}
+	/* The line may have been in the used ring before its interrupt got
+	 * to us (we only take interrupts while halted): give it 1 s. */
+	u64 arg[2] = { (u64)&rx->irqs, rx_irqs0 };
+	ticker_wait_until(counter_moved, arg, 100);
 	if (rx->irqs == rx_irqs0)
 		return fail("the line arrived without a receiveq interrupt");
 
