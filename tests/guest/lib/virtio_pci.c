@@ -404,6 +404,36 @@ static void write64(struct vdev *d, unsigned off, u64 v)
 
 static char start_why[160];
 
+/* guest.vqsize=<n>: rings no bigger than n (rounded down to a power of
+ * two), to exercise a device with a queue_size the driver lowered. */
+static u64 ring_cap(void)
+{
+	size_t n;
+	const char *v = cmdline_param("guest.vqsize", &n);
+	u64 cap;
+	return v && parse_u64(v, n, &cap) && cap ? cap : VQ_SIZE_MAX;
+}
+
+/* guest.vrefuse=indirect,event: features the driver will not take even
+ * when offered, to exercise a device's other notification paths. */
+static u64 refused_features(void)
+{
+	size_t n;
+	const char *v = cmdline_param("guest.vrefuse", &n);
+	u64 r = 0;
+	for (const char *p = v, *end = v + n; v && p < end;) {
+		const char *q = p;
+		while (q < end && *q != ',')
+			q++;
+		if (q - p == 8 && !strncmp(p, "indirect", 8))
+			r |= FEAT(VIRTIO_F_INDIRECT_DESC);
+		else if (q - p == 5 && !strncmp(p, "event", 5))
+			r |= FEAT(VIRTIO_F_EVENT_IDX);
+		p = q + 1;
+	}
+	return r;
+}
+
 static const char *queue_setup(struct vdev *d, unsigned qi)
 {
 	struct vq *q = &d->vq[qi];
@@ -415,7 +445,7 @@ static const char *queue_setup(struct vdev *d, unsigned qi)
 		return start_why;
 	}
 	u16 size = 1;
-	while (size * 2 <= MIN(max, VQ_SIZE_MAX))
+	while (size * 2 <= MIN(MIN(max, VQ_SIZE_MAX), ring_cap()))
 		size *= 2;
 	if (size != max)
 		vr_write16(c, VPCI_QUEUE_SIZE, size);
@@ -481,6 +511,7 @@ const char *virtio_start(struct vdev *d, u64 want, unsigned nq)
 		return start_why;
 	}
 	want |= FEAT(VIRTIO_F_VERSION_1) | FEAT(VIRTIO_F_INDIRECT_DESC) | FEAT(VIRTIO_F_EVENT_IDX);
+	want &= ~refused_features();
 	d->features = offered & want;
 	vr_write32(c, VPCI_DRIVER_FEATURE_SELECT, 0);
 	vr_write32(c, VPCI_DRIVER_FEATURE, (u32)d->features);

@@ -2,7 +2,7 @@
 """Runs the test guest's virtio tests under QEMU (the reference) or under our
 engine, and does the host's half of each check (README.md, "Virtio tests"):
 
-    virtio-check.py [--engine PATH] [--kernel bz|elf] [--only NAME,...] [--bench MiB]
+    virtio-check.py [--engine PATH] [--kernel bz|elf] [--only NAME,...] [--bench MiB] [--guest ARGS]
 
 Scenarios: scan, blk, rng, console, bad, default, crash-triple,
 crash-mmio-exec, and bench (only with --bench: seqread, seqwrite, randread
@@ -40,7 +40,7 @@ class Vm:
         self.lines, self.hvc, self.err = [], [], b""
         self.sock = None
         kernel = os.path.join(HERE, "build", "guest." + ("elf" if args_ns.kernel == "elf" else "bzImage"))
-        line = " ".join(args)
+        line = " ".join(list(args) + (args_ns.guest.split() if args_ns.guest else []))
         line += " guest.cmdsum=%016x" % sum64(line.encode())
         if args_ns.engine:
             cmd = [args_ns.engine, "--on-reboot=exit"]
@@ -269,6 +269,7 @@ if __name__ == "__main__":
     ap.add_argument("--engine", help="path of our lguest binary (default: run QEMU)")
     ap.add_argument("--kernel", choices=("bz", "elf"), default="bz")
     ap.add_argument("--only", help="comma-separated scenario names")
+    ap.add_argument("--guest", help="more guest arguments for every run, e.g. 'guest.vqsize=4 guest.vrefuse=event'")
     ap.add_argument("--bench", type=int, default=0, help="MiB for the bench scenario (0: skip it)")
     args_ns = ap.parse_args()
     names = args_ns.only.split(",") if args_ns.only else [n for n in SCENARIOS if n != "bench" or args_ns.bench]
