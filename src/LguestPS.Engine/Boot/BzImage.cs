@@ -52,6 +52,29 @@ public sealed class BzImage : KernelImage
         }
         Entry = LoadAddress + Entry64Offset;
         End = Math.Max(Sizes.AddSat(LoadAddress, h.CodeSize), Sizes.AddSat(_runsAt, h.InitSize));
+        VersionBanner = ReadBanner(file, hdr);
+        // Linux's banner is "<version> (<builder>) #<n> ...": it starts with a dotted number.
+        IsLinux = VersionBanner.Length > 2 && char.IsAsciiDigit(VersionBanner[0]) && VersionBanner.Contains('.');
+    }
+
+    /*
+     * boot.rst, kernel_version (0x20E): if nonzero, a pointer to a NUL-terminated
+     * version string, less 0x200, inside the setup code. We read at most 128
+     * bytes of it, and only inside the setup sectors.
+     */
+    private static string ReadBanner(ImageFile file, byte[] hdr)
+    {
+        const int KernelVersionAt = 0x20E - ZeroPage.Hdr;
+        if (hdr.Length < KernelVersionAt + 2) return "";
+        int ptr = BinaryPrimitives.ReadUInt16LittleEndian(hdr.AsSpan(KernelVersionAt));
+        long at = ptr + 0x200;
+        if (ptr == 0 || at + 1 > file.Size) return "";
+        var buf = new byte[(int)Math.Min(128, file.Size - at)];
+        file.Read(at, buf);
+        int end = Array.IndexOf(buf, (byte)0);
+        var text = buf.AsSpan(0, end < 0 ? buf.Length : end);
+        foreach (byte b in text) if (b is < 0x20 or > 0x7E) return "";
+        return System.Text.Encoding.ASCII.GetString(text);
     }
 
     internal static BzImage Parse(ImageFile file, ReadOnlySpan<byte> head)

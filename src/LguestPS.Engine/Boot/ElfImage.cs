@@ -38,12 +38,41 @@ public sealed class ElfImage : KernelImage
     public override ulong InitrdAddrMax => Layout.FourGiB - 1;
     public override int CmdLineMax => ElfCmdLineMax;
 
-    private ElfImage(ImageFile file, List<ElfSegment> segments, ulong entry) : base(file)
+    private ElfImage(ImageFile file, List<ElfSegment> segments, ulong entry, bool linux) : base(file)
     {
         Segments = segments;
         Entry = entry;
         LoadAddress = segments.Min(s => s.Paddr);
         End = segments.Max(s => s.End);
+        IsLinux = linux;
+    }
+
+    /*
+     * A vmlinux says it is Linux in its ELF notes (PT_NOTE): entries owned by
+     * "Linux" (the build salt, the paravirt notes). We read a bounded amount
+     * of each note segment and walk the entries with every length checked.
+     */
+    private static bool HasLinuxNote(ImageFile file, byte[] phdrs, int phnum)
+    {
+        const uint PtNote = 4;
+        for (int i = 0; i < phnum; i++)
+        {
+            var p = phdrs.AsSpan(i * PhdrSize, PhdrSize);
+            ulong off = U64(p, 8), size = U64(p, 32);
+            if (U32(p, 0) != PtNote || size == 0 || Sizes.AddSat(off, size) > (ulong)file.Size) continue;
+            var notes = new byte[(int)Math.Min(size, 4096)];
+            file.Read((long)off, notes);
+            for (int at = 0; at + 12 <= notes.Length;)
+            {
+                uint nameSize = U32(notes, at), descSize = U32(notes, at + 4);
+                if (nameSize > 64 || descSize > 4096) break;
+                int name = at + 12, next = name + (int)((nameSize + 3) & ~3u) + (int)((descSize + 3) & ~3u);
+                if (name + nameSize > notes.Length) break;
+                if (notes.AsSpan(name, (int)nameSize).TrimEnd((byte)0).SequenceEqual("Linux"u8)) return true;
+                at = next;
+            }
+        }
+        return false;
     }
 
     internal static bool IsElf(ReadOnlySpan<byte> head) =>
@@ -89,7 +118,7 @@ public sealed class ElfImage : KernelImage
         }
         if (segments.Count == 0)
             throw Invalid($"{k} has no loadable (PT_LOAD) segment; it is not a kernel");
-        return new ElfImage(file, segments, ResolveEntry(k, entry, phdrs, phnum, segments));
+        return new ElfImage(file, segments, ResolveEntry(k, entry, phdrs, phnum, segments), HasLinuxNote(file, phdrs, phnum));
     }
 
     private static void CheckSegment(string k, int i, ElfSegment s, ulong fileSize)

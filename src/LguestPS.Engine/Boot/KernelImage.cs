@@ -39,6 +39,12 @@ public abstract class KernelImage : IDisposable
     /// <summary>The longest command line this kernel takes, in bytes, not counting the NUL.</summary>
     public abstract int CmdLineMax { get; }
 
+    /// <summary>The kernel's own version banner, when it carries one (a bzImage's kernel_version string), else "".</summary>
+    public string VersionBanner { get; private protected init; } = "";
+
+    /// <summary>True when the image says it is Linux: quirks for Linux guests apply to it, and to nothing else.</summary>
+    public bool IsLinux { get; private protected init; }
+
     /// <summary>Smallest guest RAM, in bytes, that holds the kernel (whole MiB).</summary>
     public ulong MinimumMemory => Sizes.AlignUp(End, Sizes.MiB);
 

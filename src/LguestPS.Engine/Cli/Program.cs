@@ -89,6 +89,7 @@ public static class Program
         {
             Disks = opts.Blocks.Select(b => new DiskConfig(b.Path, b.ReadOnly)).ToList(),
             Rng = opts.Rng,
+            HostQuirks = opts.HostQuirks,
         };
         var machine = new Machine(cfg, console);
         started(machine);

@@ -17,6 +17,8 @@ public sealed record DiskConfig(string Path, bool ReadOnly);
 /// <summary>What to build: the parts of the command line the VMM cares about.</summary>
 public sealed record VmConfig(ulong MemoryMiB, int Cpus, string KernelPath, string? InitrdPath, string CommandLine, bool RestartOnReboot)
 {
+    /// <summary>Apply HostQuirks (CPUID filter and kernel arguments) where the host needs them.</summary>
+    public bool HostQuirks { get; init; } = true;
     public IReadOnlyList<DiskConfig> Disks { get; init; } = [];
     public bool Rng { get; init; }
 }
@@ -42,8 +44,13 @@ public sealed class Machine : IDisposable
     private kvm_cpuid_entry2[] _cpuid = [];
     private StopLatch _stop = new();
     private volatile VmExit? _external;
+    private readonly bool _pvm;
+    private readonly string _cmdline = "";
 
     public string KernelFormat => _kernel.Format.ToString();
+
+    /// <summary>The command line the kernel actually gets (with any host quirks).</summary>
+    public string CommandLine => _cmdline;
     public int Boots { get; private set; }
 
     /// <summary>Called after each guest reboot that we turn into a restart: (reason, reboots so far).</summary>
@@ -53,6 +60,7 @@ public sealed class Machine : IDisposable
     public Machine(VmConfig cfg, IConsoleSink console)
     {
         _cfg = cfg;
+        _cmdline = cfg.CommandLine;
         ulong bytes = cfg.MemoryMiB << 20;
         try
         {
@@ -75,8 +83,16 @@ public sealed class Machine : IDisposable
             if (_devices.Count >= PciRoot.MaxDevices)
                 throw new EngineException(ErrorId.InvalidArgument, $"{_devices.Count} devices: PCI bus 0 holds at most {PciRoot.MaxDevices - 1}");
             _mem = new GuestMemory(bytes);
+            _pvm = cfg.HostQuirks && KvmSystem.IsPvmHost;
+            var quirks = HostQuirks.KernelArgs(_pvm, _kernel.IsLinux);
+            if (quirks.Count > 0)
+            {
+                // Ours go first, so anything the user wrote on the same subject wins (the kernel takes the last).
+                _cmdline = string.Join(' ', [.. quirks, cfg.CommandLine]).TrimEnd();
+                Log.Verbose($"PVM host: adding '{string.Join(' ', quirks)}' to the kernel command line (--no-host-quirks to stop)");
+            }
             // Load once now, so a kernel or initrd that cannot fit is reported before anything runs.
-            BootLoader.Load(_mem, _kernel, _initrd, cfg.CommandLine, cfg.Cpus);
+            BootLoader.Load(_mem, _kernel, _initrd, _cmdline, cfg.Cpus);
         }
         catch
         {
@@ -95,7 +111,7 @@ public sealed class Machine : IDisposable
         int max = kvm.MaxVcpus;
         if (_cfg.Cpus > max)
             throw new EngineException(ErrorId.InvalidArgument, $"--cpus={_cfg.Cpus} is more than this host's KVM allows ({max})");
-        _cpuid = kvm.SupportedCpuid();
+        _cpuid = HostQuirks.FilterCpuid(kvm.SupportedCpuid(), _pvm);
         while (true)
         {
             var exit = BootOnce();
@@ -128,7 +144,7 @@ public sealed class Machine : IDisposable
         vm.SetMemory(_mem);
         vm.CreatePlatform();
         vm.SetIoApicId(MpTable.IoApicId(_cfg.Cpus));
-        var plan = BootLoader.Load(_mem, _kernel, _initrd, _cfg.CommandLine, _cfg.Cpus);
+        var plan = BootLoader.Load(_mem, _kernel, _initrd, _cmdline, _cfg.Cpus);
 
         using var board = new Board(vm, _mem, _console, stop, _devices);
         _console.Attach(board.Serial);

@@ -76,3 +76,17 @@ public class BootTests
         Assert.Equal("sigint", vm.ExitEvent.GetProperty("reason").GetString());
     }
 }
+
+/// <summary>Host quirks are for Linux only; our own guest must see exactly the command line it was given.</summary>
+public class KernelIdentityTests
+{
+    [Fact]
+    public void TheTestGuestIsNotLinux()
+    {
+        using var bz = LguestPS.Engine.Boot.KernelImage.Open(TestGuest.BzImage);
+        using var elf = LguestPS.Engine.Boot.KernelImage.Open(TestGuest.Elf);
+        Assert.False(bz.IsLinux);
+        Assert.False(elf.IsLinux);
+        Assert.Equal("lguest test guest", bz.VersionBanner);
+    }
+}
