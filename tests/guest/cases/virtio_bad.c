@@ -8,7 +8,15 @@
  * and after each expect device_status to gain DEVICE_NEEDS_RESET (2.1.2)
  * within 2 s, followed by the configuration change interrupt 2.1.2 requires
  * when DRIVER_OK is set. Then a reset, a fresh start and (rng) one good
- * request must work. The run goes on afterwards, which is the other half of
+ * request must work.
+ *
+ * guest.badcases=<case>,... (or "all") picks other rule breaks, each after
+ * its own reset and start: next, loop (the default pair), avail (the avail
+ * index jumps by more than the queue size), addr (a buffer beyond any RAM),
+ * wrap (a buffer whose end wraps past 2^64), order (a device-readable
+ * buffer after a device-writable one), and with indirect descriptors
+ * nested (an indirect table holding an indirect descriptor), indlen (a
+ * table length not a multiple of 16), indnext (a `next` outside the table). The run goes on afterwards, which is the other half of
  * the point: the VMM stopped one device, not the machine.
  *
  * The queue is the one a kick makes the device read: transmitq (1) for
@@ -38,17 +46,6 @@ static bool cfg_irq_since(const void *arg)
 	return d->cfg_irqs != seen[0];
 }
 
-/* Publishes head 0 and rings the doorbell whatever the device asked. */
-static void make_available(struct vq *q)
-{
-	q->avail->ring[q->avail_idx & q->mask] = 0;
-	q->avail_idx++;
-	barrier();
-	*(volatile u16 *)&q->avail->idx = q->avail_idx;
-	vmb();
-	vq_notify(q);
-}
-
 /* Waits for NEEDS_RESET and the config interrupt; *ticks gets how long. */
 static const char *expect_broken(struct vdev *d, const char *what, u64 cfg0, u64 *ticks)
 {
@@ -74,6 +71,105 @@ static const char *expect_broken(struct vdev *d, const char *what, u64 cfg0, u64
 	return NULL;
 }
 
+/* Publishes `count` more avail entries (head 0) and rings the doorbell. */
+static void publish(struct vq *q, u16 count)
+{
+	for (u16 k = 0; k < count && k < q->size; k++)
+		q->avail->ring[(q->avail_idx + k) & q->mask] = 0;
+	q->avail_idx = (u16)(q->avail_idx + count);
+	barrier();
+	*(volatile u16 *)&q->avail->idx = q->avail_idx;
+	vmb();
+	vq_notify(q);
+}
+
+struct bad_case {
+	const char *name, *what;
+	bool needs_indirect;
+};
+
+static const struct bad_case cases[] = {
+	{ "next", "next out of range", false },
+	{ "loop", "chain loop 0 -> 1 -> 0", false },
+	{ "avail", "avail index moved by queue size + 1", false },
+	{ "addr", "buffer at 0xffffffff00000000", false },
+	{ "wrap", "buffer wrapping past 2^64", false },
+	{ "order", "readable buffer after a writable one", false },
+	{ "nested", "indirect table inside an indirect table", true },
+	{ "indlen", "indirect table of 20 bytes", true },
+	{ "indnext", "next outside the indirect table", true },
+};
+
+/* Lays out case c on queue q (buffers in buf, which has 256 bytes). */
+static void inject(const struct bad_case *c, struct vq *q, u8 *buf, bool wr)
+{
+	u16 w = wr ? VRING_DESC_F_WRITE : 0, nx = VRING_DESC_F_NEXT;
+	struct vring_desc *t = (struct vring_desc *)(buf + 128);	/* an indirect table */
+	u64 b = (u64)buf;
+	switch (c - cases) {
+	case 0:
+		q->desc[0] = (struct vring_desc){ b, 16, (u16)(nx | w), q->size };
+		break;
+	case 1:
+		q->desc[0] = (struct vring_desc){ b, 16, (u16)(nx | w), 1 };
+		q->desc[1] = (struct vring_desc){ b + 16, 16, (u16)(nx | w), 0 };
+		break;
+	case 2:
+		q->desc[0] = (struct vring_desc){ b, 16, w, 0 };
+		publish(q, (u16)(q->size + 1));
+		return;
+	case 3:
+		q->desc[0] = (struct vring_desc){ 0xFFFFFFFF00000000ul, 16, w, 0 };
+		break;
+	case 4:
+		q->desc[0] = (struct vring_desc){ 0xFFFFFFFFFFFFFFF0ul, 32, w, 0 };
+		break;
+	case 5:
+		/* rng: writable then readable; others: readable, writable, readable. */
+		if (wr) {
+			q->desc[0] = (struct vring_desc){ b, 16, (u16)(nx | VRING_DESC_F_WRITE), 1 };
+			q->desc[1] = (struct vring_desc){ b + 16, 16, 0, 0 };
+		} else {
+			q->desc[0] = (struct vring_desc){ b, 16, nx, 1 };
+			q->desc[1] = (struct vring_desc){ b + 16, 16, (u16)(nx | VRING_DESC_F_WRITE), 2 };
+			q->desc[2] = (struct vring_desc){ b + 32, 16, 0, 0 };
+		}
+		break;
+	case 6:
+		t[0] = (struct vring_desc){ (u64)(t + 2), 32, VRING_DESC_F_INDIRECT, 0 };
+		t[2] = (struct vring_desc){ b, 16, (u16)(nx | w), 1 };
+		t[3] = (struct vring_desc){ b + 16, 16, w, 0 };
+		q->desc[0] = (struct vring_desc){ (u64)t, 16, VRING_DESC_F_INDIRECT, 0 };
+		break;
+	case 7:
+		t[0] = (struct vring_desc){ b, 16, w, 0 };
+		q->desc[0] = (struct vring_desc){ (u64)t, 20, VRING_DESC_F_INDIRECT, 0 };
+		break;
+	case 8:
+		t[0] = (struct vring_desc){ b, 16, (u16)(nx | w), 5 };
+		t[1] = (struct vring_desc){ b + 16, 16, w, 0 };
+		q->desc[0] = (struct vring_desc){ (u64)t, 32, VRING_DESC_F_INDIRECT, 0 };
+		break;
+	}
+	publish(q, 1);
+}
+
+static bool selected(const char *list, size_t n, const char *name)
+{
+	size_t len = strlen(name);
+	if (n == 3 && !strncmp(list, "all", 3))
+		return true;
+	for (const char *p = list, *end = list + n; p < end;) {
+		const char *e = p;
+		while (e < end && *e != ',')
+			e++;
+		if ((size_t)(e - p) == len && !strncmp(p, name, len))
+			return true;
+		p = e + 1;
+	}
+	return false;
+}
+
 static void run_virtio_bad(void)
 {
 	struct vdev *devs, *d = virtio_find(VIRTIO_ID_RNG, 0);
@@ -85,43 +181,59 @@ static void run_virtio_bad(void)
 	unsigned qi = (d->type == VIRTIO_ID_CONSOLE || d->type == VIRTIO_ID_NET) ? 1 : 0;
 	bool wr = d->type == VIRTIO_ID_RNG;
 	const char *name = virtio_type_name(d->type);
+	size_t llen;
+	const char *list = cmdline_param("guest.badcases", &llen);
+	if (!list) {
+		list = "next,loop";
+		llen = 9;
+	}
+	for (const char *p = list, *end = list + llen; p < end;) {
+		const char *e = p;
+		while (e < end && *e != ',')
+			e++;
+		bool known = e == p;
+		for (unsigned i = 0; i < ARRAY_SIZE(cases); i++)
+			known |= (size_t)(e - p) == strlen(cases[i].name) && !strncmp(p, cases[i].name, (size_t)(e - p));
+		if (!known && !(e - p == 3 && !strncmp(p, "all", 3)))
+			return fail("guest.badcases: unknown case \"%.*s\"", (int)(e - p), p);
+		p = e + 1;
+	}
 	const char *w = clock_start(100);
 	if (w)
 		return fail("%s", w);
-	u8 *buf = heap_alloc(64, 64);
+	u8 *buf = heap_alloc(256, 64);
 	if (!buf)
 		return fail("out of heap");
 
-	/* 1: next out of range. */
-	if ((w = virtio_start(d, 0, qi + 1)))
-		return fail("start: %s", w);
-	struct vq *q = &d->vq[qi];
-	u64 cfg0 = d->cfg_irqs, t1, t2;
-	q->desc[0] = (struct vring_desc){ (u64)buf, 16, (u16)(VRING_DESC_F_NEXT | (wr ? VRING_DESC_F_WRITE : 0)),
-					  q->size };
-	make_available(q);
-	if ((w = expect_broken(d, "next out of range", cfg0, &t1)))
-		return fail("%s", w);
-
-	/* 2: a loop, after a reset. */
-	if ((w = virtio_reset(d)))
-		return fail("reset after the first error: %s", w);
-	if ((w = virtio_start(d, 0, qi + 1)))
-		return fail("restart after the first error: %s", w);
-	q = &d->vq[qi];
-	cfg0 = d->cfg_irqs;
-	u16 fl = (u16)(VRING_DESC_F_NEXT | (wr ? VRING_DESC_F_WRITE : 0));
-	q->desc[0] = (struct vring_desc){ (u64)buf, 16, fl, 1 };
-	q->desc[1] = (struct vring_desc){ (u64)buf + 16, 16, fl, 0 };
-	make_available(q);
-	if ((w = expect_broken(d, "chain loop 0 -> 1 -> 0", cfg0, &t2)))
-		return fail("%s", w);
+	char done[300] = "";
+	size_t used = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct bad_case *c = &cases[i];
+		if (!selected(list, llen, c->name))
+			continue;
+		if ((w = virtio_start(d, 0, qi + 1)))
+			return fail("start before case %s: %s", c->name, w);
+		struct vq *q = &d->vq[qi];
+		u64 ticks;
+		if (c->needs_indirect && !q->indirect) {
+			used += (size_t)snformat(done + used, sizeof(done) - used, "%s%s skipped (no indirect)",
+						 used ? ", " : "", c->name);
+			continue;
+		}
+		u64 cfg0 = d->cfg_irqs;
+		inject(c, q, buf, wr);
+		if ((w = expect_broken(d, c->what, cfg0, &ticks)))
+			return fail("%s", w);
+		if ((w = virtio_reset(d)))
+			return fail("reset after case %s: %s", c->name, w);
+		if (used < sizeof(done))
+			used += (size_t)snformat(done + used, sizeof(done) - used, "%s%s (%lu ms)", used ? ", " : "",
+						 c->name, (ticks + 1) * 10);
+	}
 
 	/* And back to work. */
-	if ((w = virtio_reset(d)))
-		return fail("reset after the loop: %s", w);
 	if ((w = virtio_start(d, 0, qi + 1)))
-		return fail("restart after the loop: %s", w);
+		return fail("restart after the bad requests: %s", w);
 	const char *after = "restarted";
 	if (wr) {
 		struct vbuf b = { (u64)buf, 16, true };
@@ -130,8 +242,7 @@ static void run_virtio_bad(void)
 			return fail("a good request after the reset: %s", w);
 		after = "a good request works after the reset";
 	}
-	ok("%s at 00:%02x.%u, queue %u: bad next -> NEEDS_RESET within %lu ms, loop -> within %lu ms, "
-	   "config interrupt both times; %s",
-	   name ? name : "device", d->slot, d->fn, qi, (t1 + 1) * 10, (t2 + 1) * 10, after);
+	ok("%s at 00:%02x.%u, queue %u: DEVICE_NEEDS_RESET and a config interrupt after %s; %s",
+	   name ? name : "device", d->slot, d->fn, qi, done, after);
 }
 GUEST_TEST_AS(90, virtio_bad, "virtio-bad", run_virtio_bad, TEST_EXPLICIT);
