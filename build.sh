@@ -29,7 +29,7 @@ deps() {
 }
 
 build_engine() {
-  dotnet publish src/LguestPS.Engine -c Release -r linux-x64 -p:PublishAot=true -o out/engine -nologo -v quiet
+  dotnet publish src/LguestPS.Engine -c Release -r linux-x64 -o out/engine -nologo -v quiet
 }
 
 build_guest() { make -s -C tests/guest; }

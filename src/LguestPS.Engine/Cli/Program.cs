@@ -91,9 +91,13 @@ public static class Program
             Rng = opts.Rng,
             HostQuirks = opts.HostQuirks,
         };
+        // Checked first: a typo in --username or --chroot costs nothing.
+        var user = opts.Username is null ? null : PrivilegeDrop.Resolve(opts.Username);
+        string? jail = opts.Chroot is null ? null : PrivilegeDrop.CheckChroot(opts.Chroot);
         var machine = new Machine(cfg, console);
         started(machine);
         using var kvm = KvmSystem.Open();
+        PrivilegeDrop.Apply(jail, user); // everything is open; nothing below opens a file
         if (KvmSystem.IsPvmHost)
             Log.Verbose("this host's KVM is PVM (software-only): guest code runs in KVM's instruction emulator");
         if (early() is { } stopped) machine.Stop(stopped);

@@ -79,7 +79,7 @@ public sealed unsafe class KvmSystem : IDisposable
     /// runs through KVM's instruction emulator. Guests need extra care there
     /// (PLATFORM.md), so we detect it and say so.
     /// </summary>
-    public static bool IsPvmHost => Directory.Exists("/sys/module/kvm_pvm");
+    public static bool IsPvmHost { get; } = Directory.Exists("/sys/module/kvm_pvm"); // read once, before any chroot
 
     public void Dispose() => _fd.Dispose();
 }

@@ -27,16 +27,17 @@ public sealed class EngineProcess : IDisposable
         _errPump = Task.Run(() => Pump(p.StandardError, _err, true));
     }
 
-    /// <summary>Starts lguest with these arguments (JIT build from the test output folder).</summary>
+    /// <summary>The Native AOT engine the test build published (what users run).</summary>
+    public static string Binary => Path.Combine(TestGuest.RepoRoot, "out/engine/lguest");
+
+    /// <summary>Starts lguest with these arguments.</summary>
     public static EngineProcess Start(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var psi = new ProcessStartInfo(Binary)
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add("exec");
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "lguest.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         return new EngineProcess(Process.Start(psi)!);
     }
