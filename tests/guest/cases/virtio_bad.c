@@ -16,7 +16,9 @@
  * wrap (a buffer whose end wraps past 2^64), order (a device-readable
  * buffer after a device-writable one), and with indirect descriptors
  * nested (an indirect table holding an indirect descriptor), indlen (a
- * table length not a multiple of 16), indnext (a `next` outside the table). The run goes on afterwards, which is the other half of
+ * table length not a multiple of 16), indnext (a `next` outside the table);
+ * and features: FEATURES_OK with a feature bit the device never offered
+ * must not stick (3.1.1). The run goes on afterwards, which is the other half of
  * the point: the VMM stopped one device, not the machine.
  *
  * The queue is the one a kick makes the device read: transmitq (1) for
@@ -98,7 +100,47 @@ static const struct bad_case cases[] = {
 	{ "nested", "indirect table inside an indirect table", true },
 	{ "indlen", "indirect table of 20 bytes", true },
 	{ "indnext", "next outside the indirect table", true },
+	{ "features", "a feature the device did not offer", false },
 };
+#define CASE_FEATURES 9
+
+/* 3.1.1 step 6 from the device's side: FEATURES_OK with a bit it never
+ * offered must not stick. Ring-layout bits first (RING_PACKED, 34), as a
+ * device that took one of those would read our rings wrongly. */
+static const char *features_case(struct vdev *d, char *note, size_t n)
+{
+	const struct vregion *c = &d->common;
+	const char *w = virtio_reset(d);
+	if (w)
+		return w;
+	vr_write8(c, VPCI_DEVICE_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	vr_write32(c, VPCI_DEVICE_FEATURE_SELECT, 0);
+	u64 offered = vr_read32(c, VPCI_DEVICE_FEATURE);
+	vr_write32(c, VPCI_DEVICE_FEATURE_SELECT, 1);
+	offered |= (u64)vr_read32(c, VPCI_DEVICE_FEATURE) << 32;
+	static const u8 prefer[] = { 34, 33, 35, 36, 37, 38, 39, 40, 41, 24, 27, 31 };
+	unsigned bit = 64;
+	for (unsigned i = 0; i < sizeof(prefer) && bit == 64; i++)
+		if (!(offered & FEAT(prefer[i])))
+			bit = prefer[i];
+	if (bit == 64)
+		return "the device offers every bit we would try";
+	u64 take = (offered & FEAT(VIRTIO_F_VERSION_1)) | FEAT(bit);
+	vr_write32(c, VPCI_DRIVER_FEATURE_SELECT, 0);
+	vr_write32(c, VPCI_DRIVER_FEATURE, (u32)take);
+	vr_write32(c, VPCI_DRIVER_FEATURE_SELECT, 1);
+	vr_write32(c, VPCI_DRIVER_FEATURE, (u32)(take >> 32));
+	vr_write8(c, VPCI_DEVICE_STATUS,
+		  VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	u8 st = virtio_status(d);
+	if (st & VIRTIO_STATUS_FEATURES_OK) {
+		snformat(why, sizeof(why), "FEATURES_OK kept (status 0x%x) with bit %u, which was not offered (0x%lx)",
+			 st, bit, offered);
+		return why;
+	}
+	snformat(note, n, "features (bit %u refused)", bit);
+	return virtio_reset(d);
+}
 
 /* Lays out case c on queue q (buffers in buf, which has 256 bytes). */
 static void inject(const struct bad_case *c, struct vq *q, u8 *buf, bool wr)
@@ -211,6 +253,14 @@ static void run_virtio_bad(void)
 		const struct bad_case *c = &cases[i];
 		if (!selected(list, llen, c->name))
 			continue;
+		if (i == CASE_FEATURES) {
+			char note[40];
+			if ((w = features_case(d, note, sizeof(note))))
+				return fail("%s", w);
+			if (used < sizeof(done))
+				used += (size_t)snformat(done + used, sizeof(done) - used, "%s%s", used ? ", " : "", note);
+			continue;
+		}
 		if ((w = virtio_start(d, 0, qi + 1)))
 			return fail("start before case %s: %s", c->name, w);
 		struct vq *q = &d->vq[qi];

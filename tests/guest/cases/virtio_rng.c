@@ -4,7 +4,10 @@
  * in one descriptor; 64 bytes as a chain of four 16-byte descriptors in the
  * ring; and, if VIRTIO_F_INDIRECT_DESC was negotiated, the same four
  * through an indirect table. Each must complete by interrupt with a used
- * length in 1..64 and not all of the bytes zero.
+ * length in 1..64 and not all of the bytes zero. Last, MSI-X masking (PCI
+ * 3.0, 6.8.2.9): with the queue's table entry masked, a request completes
+ * without an interrupt and leaves the entry's pending bit set; unmasking it
+ * delivers the interrupt.
  */
 #include "heap.h"
 #include "irq.h"
@@ -38,6 +41,51 @@ static const char *ask(struct vq *q, u64 *buf, unsigned pieces, unsigned flags, 
 	return nonzero(buf, *len);
 }
 
+static bool has_used(const void *arg)
+{
+	const struct vq *q = arg;
+	return vq_has_used(q);
+}
+
+static bool irq_moved(const void *arg)
+{
+	const u64 *a = arg;
+	return ((const struct vq *)a[0])->irqs != a[1];
+}
+
+static char mwhy[120];
+
+static const char *masked(struct vdev *d, struct vq *q, u64 *buf)
+{
+	unsigned e = q->msix_entry;
+	virtio_msix_mask(d, e, true);
+	vq_arm(q);
+	u64 seen = q->irqs;
+	struct vbuf b = { (u64)buf, 64, true };
+	if (vq_post(q, &b, 1, 0) < 0)
+		return "virtqueue full";
+	vq_kick(q);
+	ticker_wait_until(has_used, q, WAIT_TICKS);
+	if (!vq_has_used(q))
+		return "no completion within 2 s";
+	u64 arg[2] = { (u64)q, seen };
+	ticker_wait_until(irq_moved, arg, 5);	/* anything in flight lands */
+	if (q->irqs != seen)
+		return "an interrupt arrived while its MSI-X entry was masked";
+	bool pending = virtio_msix_pending(d, e);
+	virtio_msix_mask(d, e, false);
+	ticker_wait_until(irq_moved, arg, WAIT_TICKS);
+	if (q->irqs == seen) {
+		snformat(mwhy, sizeof(mwhy), "no interrupt after unmasking entry %u (pending bit was %u)", e, pending);
+		return mwhy;
+	}
+	if (!pending)
+		return "the interrupt came on unmasking, but the pending bit was clear while masked";
+	u32 id, len;
+	vq_pop(q, &id, &len);
+	return NULL;
+}
+
 static void run_virtio_rng(void)
 {
 	struct vdev *d = virtio_find(VIRTIO_ID_RNG, 0);
@@ -57,10 +105,12 @@ static void run_virtio_rng(void)
 		return fail("64 bytes as a chain of 4: %s", why);
 	if (q->indirect && (why = ask(q, buf, 4, 0, &li)))
 		return fail("64 bytes as 4 indirect descriptors: %s", why);
+	if ((why = masked(d, q, buf)))
+		return fail("MSI-X masking: %s", why);
 	char ind[40] = "no indirect descriptors offered";
 	if (q->indirect)
 		snformat(ind, sizeof(ind), "indirect x4: %u", li);
-	ok("one descriptor: %u bytes, chain of 4: %u, %s; %lu interrupts, %lu kicks, queue size %u%s", l1, l4, ind,
+	ok("one descriptor: %u bytes, chain of 4: %u, %s; masked MSI-X entry pends; %lu interrupts, %lu kicks, queue size %u%s", l1, l4, ind,
 	   q->irqs, q->kicks, q->size, q->event_idx ? ", event idx" : "");
 }
 GUEST_TEST_AS(88, virtio_rng, "virtio-rng", run_virtio_rng, TEST_NEEDS(VIRTIO_ID_RNG));

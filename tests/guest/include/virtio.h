@@ -126,7 +126,7 @@ struct vdev {
 	bool pci_cfg_cap;		/* VIRTIO_PCI_CAP_PCI_CFG present */
 	u8 msix_cap;			/* config offset of the MSI-X capability, 0 if none */
 	u16 msix_size;
-	struct vregion msix_table;
+	struct vregion msix_table, msix_pba;
 	u64 offered, features;		/* device's, and negotiated */
 	unsigned nvq;
 	struct vq vq[VQ_MAX];
@@ -150,6 +150,9 @@ const char *virtio_start(struct vdev *d, u64 want, unsigned nq);
 /* Write 0 to device_status and wait for it to read 0 (3.1.1, 4.1.4.3.2). */
 const char *virtio_reset(struct vdev *d);
 u8 virtio_status(struct vdev *d);
+/* MSI-X entry mask (PCI 3.0 6.8.2.9) and pending bit (6.8.2.10). */
+void virtio_msix_mask(struct vdev *d, unsigned entry, bool masked);
+bool virtio_msix_pending(struct vdev *d, unsigned entry);
 /* Resets every device a test started: called by main.c after each test. */
 void virtio_quiesce(void);
 /* Device-specific configuration (4.1.4.6), read under config_generation. */

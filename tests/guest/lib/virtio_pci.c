@@ -46,6 +46,7 @@
 /* MSI-X capability (PCI 3.0, 6.8.2.3) and table entries (6.8.2.6). */
 #define MSIX_CTRL		2
 #define MSIX_TABLE		4
+#define MSIX_PBA		8
 #define MSIX_CTRL_ENABLE	0x8000
 #define MSIX_CTRL_FMASK		0x4000
 #define MSIX_ENTRY_SIZE		16
@@ -221,6 +222,9 @@ static void probe(struct vdev *d)
 			d->msix_size = (u16)((head >> 16) & 0x7FF) + 1;
 			u32 t = pci_read32(0, s, f, at + MSIX_TABLE);
 			why = region_at(d, bars, t & 7, t & ~7u, d->msix_size * MSIX_ENTRY_SIZE, &d->msix_table);
+			u32 pba = pci_read32(0, s, f, at + MSIX_PBA);
+			if (!why)
+				why = region_at(d, bars, pba & 7, pba & ~7u, (d->msix_size + 63) / 64 * 8, &d->msix_pba);
 		} else if (id == PCI_CAP_VNDR && clen >= 16) {
 			u8 type = (u8)(head >> 24);
 			u8 bar = pci_read8(0, s, f, at + VCAP_BAR);
@@ -360,6 +364,16 @@ static const char *msix_setup(struct vdev *d, unsigned nq)
 	for (unsigned q = 0; q < nq; q++)
 		d->vq[q].msix_entry = (u16)MIN(1 + q, used - 1);
 	return NULL;
+}
+
+void virtio_msix_mask(struct vdev *d, unsigned entry, bool masked)
+{
+	vr_write32(&d->msix_table, entry * MSIX_ENTRY_SIZE + 12, masked ? 1 : 0);
+}
+
+bool virtio_msix_pending(struct vdev *d, unsigned entry)
+{
+	return (vr_read32(&d->msix_pba, (entry / 32) * 4) >> (entry % 32)) & 1;
 }
 
 /* ---- device status and initialization (3.1.1) ---- */

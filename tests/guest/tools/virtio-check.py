@@ -4,7 +4,7 @@ engine, and does the host's half of each check (README.md, "Virtio tests"):
 
     virtio-check.py [--engine PATH] [--kernel bz|elf] [--only NAME,...] [--bench MiB] [--guest ARGS]
 
-Scenarios: scan, blk, rng, console, bad, default, crash-triple,
+Scenarios: scan, blk, rng, console, bad, bad-all, default, crash-triple,
 crash-mmio-exec, and bench (only with --bench: seqread, seqwrite, randread
 over a file of that size, timed between the BENCH lines). Disk images are
 scratch files in a temporary directory. Exit status 0 when every scenario
@@ -209,6 +209,12 @@ def sc_bad():
     return expect_ok(vm, "virtio-bad", "virtio-rng")
 
 
+def sc_bad_all():
+    cases = "all" if args_ns.engine else "next,loop,avail,order,indlen,indnext"
+    vm = Vm(["tests=virtio-bad,virtio-rng", "guest.badcases=" + cases], rng=True).finish()
+    return expect_ok(vm, "virtio-bad", "virtio-rng")
+
+
 def sc_default():
     d0 = scratch("f0.img", 1)
     vm = Vm([], [(d0, False)], rng=True).finish()
@@ -259,7 +265,7 @@ def sc_bench():
 
 
 SCENARIOS = {
-    "scan": sc_scan, "blk": sc_blk, "rng": sc_rng, "console": sc_console, "bad": sc_bad,
+    "scan": sc_scan, "blk": sc_blk, "rng": sc_rng, "console": sc_console, "bad": sc_bad, "bad-all": sc_bad_all,
     "default": sc_default, "crash-triple": sc_crash_triple, "crash-mmio-exec": sc_crash_mmio,
     "bench": sc_bench,
 }
