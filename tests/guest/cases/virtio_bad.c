@@ -18,7 +18,13 @@
  * nested (an indirect table holding an indirect descriptor), indlen (a
  * table length not a multiple of 16), indnext (a `next` outside the table);
  * and features: FEATURES_OK with a feature bit the device never offered
- * must not stick (3.1.1). The run goes on afterwards, which is the other half of
+ * must not stick (3.1.1). Three more are things a device must merely
+ * survive (then reset and start again): inflight (a reset right after
+ * making requests available: 64 rng requests or 16 block reads), doorbell
+ * (queue indexes 0xFFFF and num_queues written to doorbells), widths (a
+ * 64-bit read of queue_desc, a byte of num_queues, a dword across
+ * device_status, reads just past the common and device windows, a byte
+ * write into queue_select). The run goes on afterwards, which is the other half of
  * the point: the VMM stopped one device, not the machine.
  *
  * The queue is the one a kick makes the device read: transmitq (1) for
@@ -101,8 +107,77 @@ static const struct bad_case cases[] = {
 	{ "indlen", "indirect table of 20 bytes", true },
 	{ "indnext", "next outside the indirect table", true },
 	{ "features", "a feature the device did not offer", false },
+	/* Not rule breaks the device must flag, but things it must survive. */
+	{ "inflight", "a reset with requests in flight", false },
+	{ "doorbell", "doorbell writes naming no queue", false },
+	{ "widths", "odd-width and out-of-window register accesses", false },
 };
 #define CASE_FEATURES 9
+#define CASE_SURVIVE 10
+
+/* The survival cases: afterwards the device must still reset and start. */
+static const char *survive_case(unsigned i, struct vdev *d, struct vq *q, u8 *buf, bool wr)
+{
+	u16 nq = d->nvq;
+	switch (i) {
+	case CASE_SURVIVE: {
+		if (d->type == VIRTIO_ID_BLOCK) {
+			/* Reads of sector 0: header, 512 bytes, status, 16 at most. */
+			struct { u32 type, res; u64 sector; u8 status; } __attribute__((aligned(32))) *r;
+			u8 *data = heap_alloc_raw(512, 512);
+			r = heap_alloc(16 * sizeof(*r), 64);
+			if (!r || !data)
+				return "out of heap";
+			for (unsigned k = 0; k < 16; k++) {
+				struct vbuf b[3] = { { (u64)&r[k], 16, false }, { (u64)data, 512, true },
+						     { (u64)&r[k].status, 1, true } };
+				if (vq_post(q, b, 3, 0) < 0)
+					break;
+			}
+		} else if (wr) {
+			for (unsigned k = 0; k < 64; k++) {
+				struct vbuf b = { (u64)buf + 16 * (k % 8), 16, true };
+				if (vq_post(q, &b, 1, 0) < 0)
+					break;
+			}
+		} else {
+			return NULL;	/* e.g. a console would print it */
+		}
+		vq_kick(q);
+		return virtio_reset(d);	/* at once, while the device works */
+	}
+	case CASE_SURVIVE + 1:
+		vr_write16(&q->notify, 0, 0xFFFF);
+		vr_write16(&d->notify, 0, nq);
+		break;
+	case CASE_SURVIVE + 2: {
+		volatile u64 sink = 0;
+		const struct vregion *c = &d->common;
+		if (!c->io) {
+			sink += *(volatile u64 *)(c->base + VPCI_QUEUE_DESC);	/* 4.1.3.1 wants two 32-bit reads */
+			sink += *(volatile u8 *)(c->base + VPCI_NUM_QUEUES + 1);
+			sink += *(volatile u32 *)(c->base + VPCI_DEVICE_STATUS);	/* spans four fields */
+			sink += *(volatile u32 *)(c->base + c->len);		/* past the window */
+			*(volatile u8 *)(c->base + VPCI_QUEUE_SELECT + 1) = 0;
+		}
+		if (d->devcfg.present && !d->devcfg.io)
+			sink += *(volatile u32 *)(d->devcfg.base + d->devcfg.len);
+		(void)sink;
+		break;
+	}
+	}
+	u64 t0 = pit_ticks;
+	while (pit_ticks - t0 < 5) {	/* let the device react, 50 ms */
+		sti_hlt();
+		cli();
+	}
+	u8 st = virtio_status(d);
+	if (st & VIRTIO_STATUS_FAILED) {
+		snformat(why, sizeof(why), "device_status 0x%x (FAILED is the driver's to set)", st);
+		return why;
+	}
+	return virtio_reset(d);
+}
 
 /* 3.1.1 step 6 from the device's side: FEATURES_OK with a bit it never
  * offered must not stick. Ring-layout bits first (RING_PACKED, 34), as a
@@ -247,8 +322,8 @@ static void run_virtio_bad(void)
 	if (!buf)
 		return fail("out of heap");
 
-	char done[300] = "";
-	size_t used = 0;
+	char done[200] = "", other[160] = "";
+	size_t used = 0, oused = 0;
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct bad_case *c = &cases[i];
 		if (!selected(list, llen, c->name))
@@ -257,8 +332,8 @@ static void run_virtio_bad(void)
 			char note[40];
 			if ((w = features_case(d, note, sizeof(note))))
 				return fail("%s", w);
-			if (used < sizeof(done))
-				used += (size_t)snformat(done + used, sizeof(done) - used, "%s%s", used ? ", " : "", note);
+			if (oused < sizeof(other))
+				oused += (size_t)snformat(other + oused, sizeof(other) - oused, "; %s", note);
 			continue;
 		}
 		if ((w = virtio_start(d, 0, qi + 1)))
@@ -268,6 +343,13 @@ static void run_virtio_bad(void)
 		if (c->needs_indirect && !q->indirect) {
 			used += (size_t)snformat(done + used, sizeof(done) - used, "%s%s skipped (no indirect)",
 						 used ? ", " : "", c->name);
+			continue;
+		}
+		if (i >= CASE_SURVIVE) {
+			if ((w = survive_case(i, d, q, buf, wr)))
+				return fail("%s: %s", c->what, w);
+			if (oused < sizeof(other))
+				oused += (size_t)snformat(other + oused, sizeof(other) - oused, "; %s survived", c->name);
 			continue;
 		}
 		u64 cfg0 = d->cfg_irqs;
@@ -292,7 +374,7 @@ static void run_virtio_bad(void)
 			return fail("a good request after the reset: %s", w);
 		after = "a good request works after the reset";
 	}
-	ok("%s at 00:%02x.%u, queue %u: DEVICE_NEEDS_RESET and a config interrupt after %s; %s",
-	   name ? name : "device", d->slot, d->fn, qi, done, after);
+	ok("%s at 00:%02x.%u, queue %u: %s%s%s; %s", name ? name : "device", d->slot, d->fn, qi,
+	   used ? "DEVICE_NEEDS_RESET and a config interrupt after " : "", done, used ? other : other + 2, after);
 }
 GUEST_TEST_AS(90, virtio_bad, "virtio-bad", run_virtio_bad, TEST_EXPLICIT);

@@ -210,7 +210,8 @@ def sc_bad():
 
 
 def sc_bad_all():
-    cases = "all" if args_ns.engine else "next,loop,avail,order,indlen,indnext"
+    # QEMU 7.2's rng does not flag addr, wrap, nested, and it masks unoffered features.
+    cases = "all" if args_ns.engine else "next,loop,avail,order,indlen,indnext,inflight,doorbell,widths"
     vm = Vm(["tests=virtio-bad,virtio-rng", "guest.badcases=" + cases], rng=True).finish()
     return expect_ok(vm, "virtio-bad", "virtio-rng")
 
