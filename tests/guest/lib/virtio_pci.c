@@ -270,6 +270,34 @@ static void probe(struct vdev *d)
 	pci_write16(0, s, f, PCI_COMMAND, cmd | PCI_CMD_MASTER);
 }
 
+/* guest.pcibars=reassign: forget what firmware or the VMM assigned, as a
+ * bare machine would leave it, so that our own assignment runs (from
+ * REASSIGN_START, away from where they were) and the device must follow
+ * its BARs to their new place. */
+#define REASSIGN_START 0xE0000000ul
+
+static bool reassign(void)
+{
+	size_t n;
+	const char *v = cmdline_param("guest.pcibars", &n);
+	return v && n == 8 && !strncmp(v, "reassign", 8);
+}
+
+static void forget_bars(unsigned s, unsigned f)
+{
+	u16 cmd = pci_read16(0, s, f, PCI_COMMAND);
+	pci_write16(0, s, f, PCI_COMMAND, cmd & ~(PCI_CMD_IO | PCI_CMD_MEM));
+	for (unsigned b = 0; b < 6; b++) {
+		unsigned reg = PCI_BAR0 + 4 * b;
+		u32 lo = pci_read32(0, s, f, reg);
+		bool is64 = !(lo & 1) && ((lo >> 1) & 3) == 2;
+		pci_write32(0, s, f, reg, 0);
+		if (is64 && b < 5)
+			pci_write32(0, s, f, reg + 4, 0);
+		b += is64;
+	}
+}
+
 static void consider(unsigned slot, unsigned fn, u32 id)
 {
 	u16 vendor = (u16)id, device = (u16)(id >> 16);
@@ -290,6 +318,11 @@ static void consider(unsigned slot, unsigned fn, u32 id)
 	d->pci_device = device;
 	d->vec_base = (u8)(VEC_VIRTIO + MSIX_VECS_PER_DEV * ndevs);
 	ndevs++;
+	if (reassign()) {
+		if (next_mmio < REASSIGN_START)
+			next_mmio = REASSIGN_START;
+		forget_bars(slot, fn);
+	}
 	probe(d);
 }
 
