@@ -10,7 +10,7 @@ public class BootTests
     [MemberData(nameof(Formats))]
     public void EveryGuestCheckPasses(string format)
     {
-        Kvm.Require();
+        KvmHost.Require();
         byte[] initrd = new byte[200 * 1024 + 123];
         new Random(42).NextBytes(initrd);
         string initrdPath = Path.GetTempFileName();
@@ -35,7 +35,7 @@ public class BootTests
     [SkippableFact]
     public void LargeMemoryAboveTheHoleIsDescribed()
     {
-        Kvm.Require();
+        KvmHost.Require();
         using var vm = EngineProcess.Start("--on-reboot=exit", "4096", TestGuest.BzImage, "tests=e820,paging", "guest.mem=4096");
         Assert.Equal(0, vm.WaitForExit());
         TestGuest.AssertPassed(vm.Stdout, "e820", "paging");
@@ -44,7 +44,7 @@ public class BootTests
     [SkippableFact]
     public void RebootRestartsTheGuestByDefault()
     {
-        Kvm.Require();
+        KvmHost.Require();
         using var vm = EngineProcess.Start("--log-format=json", "64", TestGuest.BzImage, "tests=paging");
         vm.WaitForOutput("TESTS DONE", count: 2);
         vm.Signal(Tmds.Linux.LibC.SIGTERM);
@@ -56,7 +56,7 @@ public class BootTests
     [SkippableFact]
     public void TypedInputReachesTheGuestAndItsEchoComesBack()
     {
-        Kvm.Require();
+        KvmHost.Require();
         using var vm = EngineProcess.Start("--on-reboot=exit", "64", TestGuest.BzImage, "tests=mptable,serial");
         vm.WaitForOutput("READY serial");
         vm.WriteStdin("hello from the host\n");
@@ -68,7 +68,7 @@ public class BootTests
     [SkippableFact]
     public void SigintStopsTheGuestWithItsOwnCode()
     {
-        Kvm.Require();
+        KvmHost.Require();
         using var vm = EngineProcess.Start("--log-format=json", "64", TestGuest.BzImage, "tests=mptable,serial");
         vm.WaitForOutput("READY serial");
         vm.Signal(Tmds.Linux.LibC.SIGINT);
