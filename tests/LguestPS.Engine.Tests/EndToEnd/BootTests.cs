@@ -90,3 +90,29 @@ public class KernelIdentityTests
         Assert.Equal("lguest test guest", bz.VersionBanner);
     }
 }
+
+/// <summary>The seed's escape hatch: three ^C on the console stop the VM, whichever console the guest reads.</summary>
+public class ConsoleEscapeTests
+{
+    [SkippableFact]
+    public void ThreeCtrlCsStopTheVmWithTheirOwnCode()
+    {
+        KvmHost.Require();
+        using var vm = EngineProcess.Start("--log-format=json", "64", TestGuest.BzImage, "tests=mptable,serial");
+        vm.WaitForOutput("READY serial");
+        vm.WriteStdin("\x03\x03\x03");
+        Assert.Equal(8, vm.WaitForExit());
+        Assert.Equal("console-interrupt", vm.ExitEvent.GetProperty("reason").GetString());
+    }
+
+    [SkippableFact]
+    public void ACtrlCAloneGoesToTheGuest()
+    {
+        KvmHost.Require();
+        using var vm = EngineProcess.Start("--on-reboot=exit", "64", TestGuest.BzImage, "tests=mptable,serial");
+        vm.WaitForOutput("READY serial");
+        vm.WriteStdin("\x03x\x03y\x03\n");     // never three in a row: all of it is the guest's
+        Assert.Equal(0, vm.WaitForExit());
+        Assert.Contains("ECHO", vm.Stdout);
+    }
+}
