@@ -126,8 +126,12 @@ public sealed class Machine : IDisposable
     private VmExit Finish(VmExit exit)
     {
         if (Log.IsVerbose)
+        {
             foreach (var d in _devices)
                 if (d is IDeviceStats s) Log.Verbose($"{d.Name}: {s.Stats}");
+            ulong hwm = HostMemory.PeakRssKiB(), guest = _mem.ResidentBytes() / 1024;
+            Log.Verbose($"host memory: peak RSS {hwm} KiB, of which guest RAM {guest} KiB, VMM {hwm - Math.Min(hwm, guest)} KiB");
+        }
         return exit;
     }
 
