@@ -44,6 +44,10 @@ case "${1:-}" in
     ;;
   test)
     deps
+    # The real-Linux tests boot a minimal kernel built from Debian's source: build it (or find it cached)
+    # first, so the build does not compete with the guests the tests boot.
+    echo "== guest kernel fixture (cached after the first build, ~3-5 min on 2 cores)"
+    tests/fixtures/minimal-kernel/build.sh >/dev/null
     dotnet test LguestPS.sln -nologo "${@:2}"
     ;;
   *) sed -n '2,10p' "$0"; exit 2 ;;
