@@ -1,0 +1,18 @@
+using System.Runtime.InteropServices;
+
+namespace LguestPS.Client;
+
+/// <summary>The two POSIX calls .NET Standard does not offer: sending SIGTERM, and asking who we are.</summary>
+internal static class Posix
+{
+    internal const int SIGKILL = 9, SIGTERM = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SysKill(int pid, int sig);
+
+    [DllImport("libc", EntryPoint = "geteuid")]
+    internal static extern uint GetEffectiveUserId();
+
+    /// <summary>Sends a signal; false if the process is already gone.</summary>
+    internal static bool Kill(int pid, int signal) => pid > 0 && SysKill(pid, signal) == 0;
+}

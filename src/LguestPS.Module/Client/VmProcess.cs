@@ -1,0 +1,300 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+
+namespace LguestPS.Client;
+
+/// <summary>What a running engine tells its owner. Called on the engine client's own threads, in order per kind.</summary>
+internal interface IEngineListener
+{
+    void OnConsoleLine(LguestConsoleLine line);
+    void OnEvent(EngineEvent e);
+    /// <summary>The last call: every console line and event came before it.</summary>
+    void OnExit(EngineExit exit);
+}
+
+/*
+ * The engine client: one `lguest` child process and its three pipes
+ * (docs/engine.md). stdout is the guest's console, cut into lines; stderr is
+ * one JSON event per line; stdin is the guest's keyboard. The cmdlets and the
+ * job never see a Process, only this.
+ *
+ * The rule that matters most: no engine outlives its owner. Stop() is SIGTERM
+ * (the engine flushes its disks and says goodbye), then SIGKILL after a grace
+ * period; a runspace that closes stops its VMs; and if the PowerShell process
+ * itself exits, whatever still runs is stopped on the way out.
+ */
+internal sealed class VmProcess
+{
+    internal static readonly TimeSpan DefaultPartialLineIdle = TimeSpan.FromMilliseconds(200);
+    internal static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(10);
+
+    private static readonly HashSet<VmProcess> Live = new();
+
+    static VmProcess()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAllOnExit();
+    }
+
+    private readonly Process _process;
+    private readonly IEngineListener _listener;
+    private readonly ConsoleLineSplitter _splitter;
+    private readonly Stopwatch _clock = new();
+    private readonly TimeSpan _idle;
+    private readonly object _consoleLock = new(), _stdinLock = new();
+    private readonly ManualResetEventSlim _exited = new(false);
+    private readonly Queue<string> _stderrTail = new();
+    private Timer? _idleTimer, _killTimer;
+    private EngineEvent? _exitEvent, _errorEvent;
+    private volatile bool _stopRequested;
+
+    private VmProcess(string fileName, IEnumerable<string> arguments, string vmName, IEngineListener listener, TimeSpan idle)
+    {
+        _listener = listener;
+        _splitter = new ConsoleLineSplitter(vmName);
+        _idle = idle;
+        var psi = new ProcessStartInfo(fileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            CreateNoWindow = true,
+        };
+        AddArguments(psi, arguments);
+        _process = new Process { StartInfo = psi };
+    }
+
+    /// <summary>The engine's process id.</summary>
+    internal int ProcessId { get; private set; }
+
+    /// <summary>How the run ended; null while it runs.</summary>
+    internal EngineExit? Exit { get; private set; }
+
+    internal bool HasExited => _exited.IsSet;
+
+    /// <summary>Time since the engine process started.</summary>
+    internal TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>
+    /// Starts the engine. When <c>setsid</c> is at hand the engine gets a
+    /// session of its own, so a ^C typed at the PowerShell prompt (which the
+    /// terminal sends to its whole foreground process group) does not kill
+    /// VMs running in the background; setsid execs in place, so the process id
+    /// is the engine's.
+    /// </summary>
+    internal static VmProcess Start(string enginePath, IReadOnlyList<string> arguments, string vmName,
+        IEngineListener listener, TimeSpan? partialLineIdle = null)
+    {
+        string? setsid = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
+        var vp = setsid != null
+            ? new VmProcess(setsid, new[] { enginePath }.Concat(arguments), vmName, listener, partialLineIdle ?? DefaultPartialLineIdle)
+            : new VmProcess(enginePath, arguments, vmName, listener, partialLineIdle ?? DefaultPartialLineIdle);
+        vp.Run(enginePath);
+        return vp;
+    }
+
+    private void Run(string enginePath)
+    {
+        _clock.Start();
+        try
+        {
+            _process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            throw LguestErrors.Fail("EngineStartError", $"Cannot start the lguest engine '{enginePath}': {e.Message}", e);
+        }
+        ProcessId = _process.Id;
+        lock (Live) Live.Add(this);
+        _idleTimer = new Timer(_ => OnIdle(), null, Timeout.Infinite, Timeout.Infinite);
+
+        var stdout = new Thread(ReadConsole) { IsBackground = true, Name = $"lguest {ProcessId} console" };
+        var stderr = new Thread(ReadEvents) { IsBackground = true, Name = $"lguest {ProcessId} events" };
+        stdout.Start();
+        stderr.Start();
+        new Thread(() => AwaitExit(stdout, stderr)) { IsBackground = true, Name = $"lguest {ProcessId} exit" }.Start();
+    }
+
+    private void ReadConsole()
+    {
+        var stream = _process.StandardOutput.BaseStream;
+        var buffer = new byte[8192];
+        var lines = new List<LguestConsoleLine>();
+        try
+        {
+            int n;
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                lock (_consoleLock)
+                {
+                    _splitter.Feed(buffer, n, _clock.Elapsed, lines);
+                    foreach (var line in lines) Deliver(line);
+                    lines.Clear();
+                }
+                _idleTimer?.Change(_idle, Timeout.InfiniteTimeSpan);
+            }
+        }
+        catch (IOException) { /* the pipe broke: the engine is gone */ }
+        catch (ObjectDisposedException) { }
+        lock (_consoleLock)
+        {
+            var last = _splitter.Finish();
+            if (last != null) Deliver(last);
+        }
+    }
+
+    private void OnIdle()
+    {
+        lock (_consoleLock)
+        {
+            var preview = _splitter.Idle();
+            if (preview != null) Deliver(preview);
+        }
+    }
+
+    private void Deliver(LguestConsoleLine line)
+    {
+        try { _listener.OnConsoleLine(line); }
+        catch (Exception) { /* a listener's failure must not stop the console */ }
+    }
+
+    private void ReadEvents()
+    {
+        var reader = new StreamReader(_process.StandardError.BaseStream, new UTF8Encoding(false));
+        try
+        {
+            string? line;
+            while ((line = reader.ReadLine()) != null)
+            {
+                if (line.Length == 0) continue;
+                var e = EngineEvent.Parse(line, _clock.Elapsed);
+                switch (e.Name)
+                {
+                    case EngineEvent.Exit: _exitEvent = e; break;
+                    case EngineEvent.Error: _errorEvent = e; break;
+                    case EngineEvent.Text:
+                        _stderrTail.Enqueue(line);
+                        if (_stderrTail.Count > 20) _stderrTail.Dequeue();
+                        break;
+                }
+                try { _listener.OnEvent(e); }
+                catch (Exception) { }
+            }
+        }
+        catch (IOException) { }
+        catch (ObjectDisposedException) { }
+    }
+
+    private void AwaitExit(Thread stdout, Thread stderr)
+    {
+        _process.WaitForExit();
+        // The pipes close with the process; the readers finish what they hold first.
+        stdout.Join(TimeSpan.FromSeconds(5));
+        stderr.Join(TimeSpan.FromSeconds(5));
+        _idleTimer?.Dispose();
+        _killTimer?.Dispose();
+        int code = _process.ExitCode;
+
+        string reason = _exitEvent?.GetString("reason") ?? LguestErrors.ExitReasonForCode(code);
+        string message = _exitEvent?.GetString("message")
+            ?? (_stderrTail.Count > 0 ? string.Join(Environment.NewLine, _stderrTail) : $"the engine exited with code {code} and said nothing");
+        Exit = new EngineExit(code, reason, message, _errorEvent?.GetString("id"), _errorEvent?.GetString("message"),
+            _stopRequested, _clock.Elapsed);
+
+        lock (Live) Live.Remove(this);
+        try { _listener.OnExit(Exit); }
+        catch (Exception) { }
+        finally
+        {
+            _exited.Set();
+            _process.Dispose();
+        }
+    }
+
+    /// <summary>Types text into the guest's console (the engine's stdin).</summary>
+    internal void Send(string text)
+    {
+        byte[] bytes = new UTF8Encoding(false).GetBytes(text);
+        lock (_stdinLock)
+        {
+            if (HasExited) throw LguestErrors.Fail("VmNotRunning", "The VM's engine has exited: there is no console to type into.");
+            try
+            {
+                var stdin = _process.StandardInput.BaseStream;
+                stdin.Write(bytes, 0, bytes.Length);
+                stdin.Flush();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                throw LguestErrors.Fail("VmNotRunning", "The VM's engine has exited: there is no console to type into.", e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks the engine to stop and returns at once: SIGTERM, then SIGKILL
+    /// after <paramref name="grace"/>; with <paramref name="force"/>, SIGKILL
+    /// straight away (no disk flush: pulling the plug).
+    /// </summary>
+    internal void RequestStop(bool force, TimeSpan grace)
+    {
+        if (HasExited) return;
+        _stopRequested = true;
+        if (force)
+        {
+            Posix.Kill(ProcessId, Posix.SIGKILL);
+            return;
+        }
+        Posix.Kill(ProcessId, Posix.SIGTERM);
+        lock (_stdinLock)
+        {
+            if (_killTimer == null && !HasExited)
+                _killTimer = new Timer(_ => { if (!HasExited) Posix.Kill(ProcessId, Posix.SIGKILL); }, null, grace, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Stops the engine and waits until it is gone and everything it said was delivered.</summary>
+    internal void Stop(bool force, TimeSpan grace)
+    {
+        RequestStop(force, grace);
+        WaitForExit(Timeout.InfiniteTimeSpan);
+    }
+
+    internal bool WaitForExit(TimeSpan timeout) => _exited.Wait(timeout);
+
+    internal WaitHandle ExitedHandle => _exited.WaitHandle;
+
+    /// <summary>The PowerShell process is exiting: stop every engine still running, quickly.</summary>
+    private static void StopAllOnExit()
+    {
+        VmProcess[] live;
+        lock (Live) live = Live.ToArray();
+        foreach (var vp in live) vp.RequestStop(force: false, DefaultStopGrace);
+        var deadline = DateTime.UtcNow.AddSeconds(2);
+        foreach (var vp in live)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (left < TimeSpan.Zero || !vp.WaitForExit(left)) Posix.Kill(vp.ProcessId, Posix.SIGKILL);
+        }
+    }
+
+    /// <summary>
+    /// ProcessStartInfo.ArgumentList passes each argument verbatim (no quoting
+    /// rules to get wrong for a kernel command line full of quotes). .NET
+    /// Standard 2.0 does not declare it, but every runtime PowerShell 7 runs
+    /// on has it.
+    /// </summary>
+    private static void AddArguments(ProcessStartInfo psi, IEnumerable<string> arguments)
+    {
+        var list = typeof(ProcessStartInfo).GetProperty("ArgumentList")?.GetValue(psi) as Collection<string>
+            ?? throw new PlatformNotSupportedException("LguestPS needs PowerShell 7 (.NET with ProcessStartInfo.ArgumentList).");
+        foreach (var a in arguments) list.Add(a);
+    }
+}
