@@ -13,6 +13,19 @@ public sealed class AddLguestBlockDeviceCommand : AddLguestDeviceCmdletBase
     private string _fullPath = "";
     private long _size;
 
+    /// <summary>The names of the VMs to add the device to.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMName)]
+    [ValidateNotNullOrEmpty]
+    public string[] VMName { get; set; } = null!;
+
+    /// <summary>The VMs to add the device to, usually from the pipeline.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VM, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public LguestVm[] VM { get; set; } = null!;
+
+    internal override LguestVm[]? TargetObjects => ParameterSetName == ParameterSets.VM ? VM : null;
+    internal override string[]? TargetNames => ParameterSetName == ParameterSets.VMName ? VMName : null;
+
     /// <summary>The disk image file.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]

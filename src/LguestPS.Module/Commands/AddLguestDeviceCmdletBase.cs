@@ -12,15 +12,11 @@ namespace LguestPS.Commands;
 /// <summary>Base of the Add-Lguest* cmdlets: -VMName / -VM, the state check, ShouldProcess, and passing the VM on.</summary>
 public abstract class AddLguestDeviceCmdletBase : LguestCmdletBase
 {
-    /// <summary>The names of the VMs to add the device to.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMName)]
-    [ValidateNotNullOrEmpty]
-    public string[] VMName { get; set; } = null!;
+    /// <summary>-VM when bound (each cmdlet declares -VM and -VMName in its own parameter sets).</summary>
+    internal abstract LguestVm[]? TargetObjects { get; }
 
-    /// <summary>The VMs to add the device to, usually from the pipeline.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VM, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public LguestVm[] VM { get; set; } = null!;
+    /// <summary>-VMName when bound.</summary>
+    internal abstract string[]? TargetNames { get; }
 
     /// <summary>Checks the device itself (files exist...). Throws LguestException.</summary>
     internal abstract void ValidateDevice();
@@ -42,7 +38,7 @@ public abstract class AddLguestDeviceCmdletBase : LguestCmdletBase
             WriteLguestError(e, null);
             return;
         }
-        IEnumerable<LguestVm> vms = ParameterSetName == ParameterSets.VM ? CheckObjects(VM) : ResolveNames(VMName);
+        IEnumerable<LguestVm> vms = TargetObjects != null ? CheckObjects(TargetObjects) : ResolveNames(TargetNames!);
         foreach (var vm in vms)
         {
             try

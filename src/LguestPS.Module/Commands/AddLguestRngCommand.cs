@@ -9,6 +9,19 @@ namespace LguestPS.Commands;
 [OutputType(typeof(LguestVm))]
 public sealed class AddLguestRngCommand : AddLguestDeviceCmdletBase
 {
+    /// <summary>The names of the VMs to add the device to.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMName)]
+    [ValidateNotNullOrEmpty]
+    public string[] VMName { get; set; } = null!;
+
+    /// <summary>The VMs to add the device to, usually from the pipeline.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VM, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public LguestVm[] VM { get; set; } = null!;
+
+    internal override LguestVm[]? TargetObjects => ParameterSetName == ParameterSets.VM ? VM : null;
+    internal override string[]? TargetNames => ParameterSetName == ParameterSets.VMName ? VMName : null;
+
     internal override string Action => "Add entropy device (virtio-rng)";
 
     internal override void ValidateDevice() { }

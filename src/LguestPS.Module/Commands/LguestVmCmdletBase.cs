@@ -10,8 +10,6 @@ internal static class ParameterSets
     internal const string Name = "Name";
     internal const string VM = "VM";
     internal const string VMName = "VMName";
-    internal const string IPAddress = "IPAddress";
-    internal const string Bridge = "Bridge";
 }
 
 /// <summary>Shared by the cmdlets that act on VMs: resolving -Name / -VM and writing errors the one way.</summary>
