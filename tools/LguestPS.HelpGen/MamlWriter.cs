@@ -49,16 +49,17 @@ public static class MamlWriter
                     new XElement(Maml + "linkText", l.Text),
                     new XElement(Maml + "uri", l.Uri.EndsWith(".md", StringComparison.OrdinalIgnoreCase) ? "" : l.Uri)))));
 
-    /// <summary>One syntax item per parameter set: its parameters, positional ones first in position order.</summary>
+    /// <summary>One syntax item per parameter set, its parameters in the order the SYNTAX block shows them.</summary>
     private static IEnumerable<XElement> SyntaxItems(CommandHelp c)
     {
-        var sets = c.Syntax.Count > 0 ? c.Syntax.Select(s => s.Name).ToList() : new List<string> { "(All)" };
+        var sets = c.Syntax.Count > 0 ? c.Syntax : new List<SyntaxSet> { new("(All)", true, "") };
         foreach (var set in sets)
         {
+            var order = System.Text.RegularExpressions.Regex.Matches(set.Code, @"-(\w+)").Select(m => m.Groups[1].Value).ToList();
             var parameters = c.Parameters
-                .Select(p => (Help: p, Meta: p.Metadata.FirstOrDefault(m => set == "(All)" || m.AppliesTo(set))))
+                .Select(p => (Help: p, Meta: p.Metadata.FirstOrDefault(m => set.Name == "(All)" || m.AppliesTo(set.Name))))
                 .Where(x => x.Meta != null)
-                .OrderBy(x => int.TryParse(x.Meta!.Position, out int pos) ? pos : int.MaxValue);
+                .OrderBy(x => order.FindIndex(n => n.Equals(x.Help.Name, StringComparison.OrdinalIgnoreCase)) is var i && i >= 0 ? i : int.MaxValue);
             yield return new XElement(Command + "syntaxItem",
                 new XElement(Maml + "name", c.Name),
                 parameters.Select(x => Parameter(x.Help, x.Meta!, syntax: true)));
@@ -80,7 +81,7 @@ public static class MamlWriter
         if (syntax && m.AcceptedValues.Count > 0)
             e.Add(new XElement(Command + "parameterValueGroup",
                 m.AcceptedValues.Select(v => new XElement(Command + "parameterValue",
-                    new XAttribute("required", "false"), new XAttribute("command:variableLength", "false"), v))));
+                    new XAttribute("required", "false"), new XAttribute("variableLength", "false"), v))));
         if (!isSwitch || !syntax)
             e.Add(new XElement(Command + "parameterValue",
                 new XAttribute("required", isSwitch ? "false" : "true"),

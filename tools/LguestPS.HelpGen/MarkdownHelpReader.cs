@@ -86,7 +86,7 @@ public static class MarkdownHelpReader
                     switch (section)
                     {
                         case "SYNTAX":
-                            if (syntaxSet == null) throw Bad(help, "a syntax block needs a '### <parameter set>' heading");
+                            syntaxSet ??= "__AllParameterSets"; // platyPS writes a single set without a heading
                             bool isDefault = syntaxSet.EndsWith("(Default)", StringComparison.OrdinalIgnoreCase);
                             string set = isDefault ? syntaxSet[..^"(Default)".Length].Trim() : syntaxSet;
                             help.Syntax.Add(new SyntaxSet(set, isDefault, text));

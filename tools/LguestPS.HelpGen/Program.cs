@@ -19,7 +19,7 @@ try
     Console.WriteLine($"LguestPS.HelpGen: {commands.Count} cmdlets -> {args[1]}");
     return 0;
 }
-catch (Exception e) when (e is InvalidDataException or IOException)
+catch (Exception e) when (e is InvalidDataException or IOException or System.Xml.XmlException)
 {
     Console.Error.WriteLine($"LguestPS.HelpGen: {e.Message}");
     return 1;

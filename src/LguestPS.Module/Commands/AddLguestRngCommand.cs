@@ -11,6 +11,7 @@ public sealed class AddLguestRngCommand : AddLguestDeviceCmdletBase
 {
     /// <summary>The names of the VMs to add the device to.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMName)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] VMName { get; set; } = null!;
 

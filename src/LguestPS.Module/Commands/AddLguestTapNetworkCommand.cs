@@ -17,6 +17,7 @@ public sealed class AddLguestTapNetworkCommand : AddLguestDeviceCmdletBase
     /// <summary>The names of the VMs to add the device to.</summary>
     [Parameter(Mandatory = true, ParameterSetName = VMNameIPAddress)]
     [Parameter(Mandatory = true, ParameterSetName = VMNameBridge)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] VMName { get; set; } = null!;
 

@@ -58,6 +58,7 @@ public abstract class LguestVmCmdletBase : LguestCmdletBase
     /// <summary>The names of the VMs (wildcards allowed).</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Name,
         ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = null!;
 
