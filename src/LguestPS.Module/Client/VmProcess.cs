@@ -33,7 +33,8 @@ internal interface IEngineListener
 internal sealed class VmProcess
 {
     internal static readonly TimeSpan DefaultPartialLineIdle = TimeSpan.FromMilliseconds(200);
-    internal static readonly TimeSpan DefaultStopGrace = TimeSpan.FromSeconds(10);
+    /// <summary>How long an engine has to exit after SIGTERM before SIGKILL (settable for tests).</summary>
+    internal static TimeSpan DefaultStopGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     private static readonly HashSet<VmProcess> Live = new();
 
