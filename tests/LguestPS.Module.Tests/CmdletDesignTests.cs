@@ -42,7 +42,7 @@ public class CmdletDesignTests(PowerShellSession ps) : IClassFixture<PowerShellS
     {
         var info = Get(name);
         Assert.Equal(new[] { "Name", "VM" }, info.ParameterSets.Select(s => s.Name).Order());
-        Assert.Equal("Name", info.DefaultParameterSet);
+        Assert.Equal("VM", info.DefaultParameterSet);
         var nameParam = info.Parameters["Name"].Attributes.OfType<ParameterAttribute>().Single();
         Assert.True(nameParam.ValueFromPipeline && nameParam.ValueFromPipelineByPropertyName);
         Assert.True(info.Parameters["VM"].Attributes.OfType<ParameterAttribute>().Single().ValueFromPipeline);

@@ -52,7 +52,12 @@ public abstract class LguestCmdletBase : PSCmdlet
     internal void ThrowLguestError(LguestException e, object? target) => ThrowTerminatingError(e.ToErrorRecord(target));
 }
 
-/// <summary>Base for the *-LguestVm cmdlets that take -Name or -VM.</summary>
+/// <summary>
+/// Base for the *-LguestVm cmdlets that take -Name or -VM. VM is the default
+/// set: PowerShell binds a piped object to the default set first, and with
+/// Name as default a piped LguestVm would bind by its Name property and be
+/// looked up again instead of being used as it is.
+/// </summary>
 public abstract class LguestVmCmdletBase : LguestCmdletBase
 {
     /// <summary>The names of the VMs (wildcards allowed).</summary>

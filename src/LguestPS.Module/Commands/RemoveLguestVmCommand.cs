@@ -5,7 +5,7 @@ namespace LguestPS.Commands;
 
 /// <summary>Remove-LguestVm: takes VMs out of the session. Disk images and kernels are left alone.</summary>
 [Cmdlet(VerbsCommon.Remove, "LguestVm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
-    DefaultParameterSetName = ParameterSets.Name)]
+    DefaultParameterSetName = ParameterSets.VM)]
 [OutputType(typeof(LguestVm))]
 public sealed class RemoveLguestVmCommand : LguestVmCmdletBase
 {

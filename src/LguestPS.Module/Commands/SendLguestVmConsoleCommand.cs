@@ -5,7 +5,7 @@ namespace LguestPS.Commands;
 
 /// <summary>Send-LguestVmConsole: types text into a running guest's console, followed by Enter.</summary>
 [Cmdlet(VerbsCommunications.Send, "LguestVmConsole", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low,
-    DefaultParameterSetName = ParameterSets.VMName)]
+    DefaultParameterSetName = ParameterSets.VM)]
 [OutputType(typeof(LguestVm))]
 public sealed class SendLguestVmConsoleCommand : LguestCmdletBase
 {

@@ -12,7 +12,7 @@ namespace LguestPS.Commands;
 /// console down the pipeline instead and returns when the VM ends.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "LguestVm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low,
-    DefaultParameterSetName = ParameterSets.Name)]
+    DefaultParameterSetName = ParameterSets.VM)]
 [OutputType(typeof(LguestVmJob))]
 [OutputType(typeof(LguestConsoleLine))]
 public sealed class StartLguestVmCommand : LguestVmCmdletBase

@@ -5,7 +5,7 @@ namespace LguestPS.Commands;
 
 /// <summary>Stop-LguestVm: stops running VMs and returns when their engines are gone.</summary>
 [Cmdlet(VerbsLifecycle.Stop, "LguestVm", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
-    DefaultParameterSetName = ParameterSets.Name)]
+    DefaultParameterSetName = ParameterSets.VM)]
 [OutputType(typeof(LguestVm))]
 public sealed class StopLguestVmCommand : LguestVmCmdletBase
 {

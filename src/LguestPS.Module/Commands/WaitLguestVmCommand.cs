@@ -12,7 +12,7 @@ namespace LguestPS.Commands;
 /// console shows a line that matches (expect-style: a match consumes the
 /// console up to it, so successive waits walk forward through the output).
 /// </summary>
-[Cmdlet(VerbsLifecycle.Wait, "LguestVm", DefaultParameterSetName = ParameterSets.Name)]
+[Cmdlet(VerbsLifecycle.Wait, "LguestVm", DefaultParameterSetName = ParameterSets.VM)]
 [OutputType(typeof(LguestConsoleLine))]
 [OutputType(typeof(LguestVm))]
 public sealed class WaitLguestVmCommand : LguestVmCmdletBase
