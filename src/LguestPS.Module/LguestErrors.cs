@@ -10,7 +10,7 @@ namespace LguestPS;
 /// client; cmdlets and jobs turn it into an ErrorRecord through
 /// <see cref="LguestErrors"/>, so every errorId has exactly one category.
 /// </summary>
-public sealed class LguestException : Exception
+public sealed class LguestException : Exception, IContainsErrorRecord
 {
     internal LguestException(string errorId, string message, Exception? inner = null) : base(message, inner)
     {
@@ -23,6 +23,15 @@ public sealed class LguestException : Exception
 
     /// <summary>The ErrorCategory that goes with the errorId.</summary>
     public ErrorCategory Category { get; }
+
+    /// <summary>The VM (or path, or name) the failure is about.</summary>
+    internal object? Target { get; set; }
+
+    /// <summary>
+    /// What PowerShell shows for this exception wherever it surfaces, e.g.
+    /// Receive-Job writing a failed job's JobStateInfo.Reason: the stable errorId and category.
+    /// </summary>
+    public ErrorRecord ErrorRecord => new(this, ErrorId, Category, Target);
 }
 
 /*
@@ -89,8 +98,11 @@ internal static class LguestErrors
 
     internal static LguestException Fail(string errorId, string message, Exception? inner = null) => new(errorId, message, inner);
 
-    internal static ErrorRecord ToErrorRecord(this LguestException e, object? target) =>
-        new(e, e.ErrorId, e.Category, target);
+    internal static ErrorRecord ToErrorRecord(this LguestException e, object? target)
+    {
+        e.Target ??= target;
+        return new ErrorRecord(e, e.ErrorId, e.Category, target);
+    }
 
     /// <summary>
     /// What a run's end means: a clean exit completes, a requested or

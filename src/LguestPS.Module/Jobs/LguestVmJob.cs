@@ -45,11 +45,20 @@ public sealed class LguestVmJob : Job2, IVmRunListener
     public override bool HasMoreData =>
         Output.Count > 0 || Error.Count > 0 || Warning.Count > 0 || Verbose.Count > 0;
 
-    /// <summary>Starts the engine. Throws (and the job stays NotStarted) if the process cannot start.</summary>
+    /// <summary>Starts the engine. Throws, and the job fails, if the process cannot start.</summary>
     public override void StartJob()
     {
-        _run.Start();
+        // Running first: a quick engine may be gone, and the job finished, before Start returns.
         SetJobState(JobState.Running);
+        try
+        {
+            _run.Start();
+        }
+        catch (LguestException e)
+        {
+            Finish(JobState.Failed, e);
+            throw;
+        }
     }
 
     public override void StartJobAsync()

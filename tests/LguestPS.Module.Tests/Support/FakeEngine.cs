@@ -55,7 +55,7 @@ internal static class Proc
     }
 
     /// <summary>Field 6 of /proc/pid/stat: the session id.</summary>
-    internal static int SessionId(int pid) => int.Parse(File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Trim().Split(' ')[4]);
+    internal static int SessionId(int pid) => int.Parse(File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Trim().Split(' ')[3]);
 
     internal static void WaitGone(int pid, TimeSpan timeout)
     {
