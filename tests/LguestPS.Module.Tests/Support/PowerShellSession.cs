@@ -62,16 +62,18 @@ public sealed class PowerShellSession : IDisposable
         return new PsResult(output, errors);
     }
 
-    /// <summary>Runs a script through Out-Default and returns the text the host printed (plain, no ANSI).</summary>
+    /// <summary>Runs a script through Out-Default and returns the text the host printed, output then errors (plain, no ANSI).</summary>
     public string Render(string script)
     {
         lock (_out)
         {
             _out.GetStringBuilder().Clear();
+            _err.GetStringBuilder().Clear();
             using var ps = PowerShell.Create(Runspace);
             ps.AddScript(script).AddCommand("Out-Default");
+            ps.Commands.Commands[0].MergeMyResults(PipelineResultTypes.Error, PipelineResultTypes.Output);
             ps.Invoke();
-            return _out.ToString();
+            return _out.ToString() + _err.ToString();
         }
     }
 
