@@ -23,16 +23,24 @@ public sealed class MmioBus
 
     public void Register(ulong @base, ulong size, string name, IMmioDevice dev)
     {
+        if (!TryRegister(@base, size, name, dev))
+            throw new InvalidOperationException($"MMIO [0x{@base:x}, +0x{size:x}) of {name} overlaps another region");
+    }
+
+    /// <summary>Adds a region unless it overlaps one already there (a guest can program BARs on top of each other).</summary>
+    public bool TryRegister(ulong @base, ulong size, string name, IMmioDevice dev)
+    {
         if (size == 0 || @base + size < @base) throw new ArgumentException($"bad MMIO region for {name}");
         lock (_lock)
         {
             foreach (var r in _regions)
                 if (@base < r.Base + r.Size && r.Base < @base + size)
-                    throw new InvalidOperationException($"MMIO [0x{@base:x}, +0x{size:x}) of {name} overlaps {r.Name}");
+                    return false;
             var list = new List<Region>(_regions) { new(@base, size, name, dev) };
             list.Sort((a, b) => a.Base.CompareTo(b.Base));
             _regions = list.ToArray();
         }
+        return true;
     }
 
     public void Unregister(IMmioDevice dev, ulong @base)

@@ -65,6 +65,10 @@ public sealed unsafe class StdioConsole : IConsoleSink, IDisposable
                 Monitor.PulseAll(_outLock);
                 while (_pendingLen == 0 && !_closed) Monitor.Wait(_outLock);
                 if (_pendingLen == 0 && _closed) return;
+                // A UART delivers a byte per exit. Give a line a moment to finish so it leaves in one write;
+                // a prompt without a newline still goes out within a couple of milliseconds.
+                for (int spins = 0; spins < 5 && !_closed && _pendingLen < _pending.Length && _pending[_pendingLen - 1] != (byte)'\n'; spins++)
+                    Monitor.Wait(_outLock, 1);
                 (_pending, _writing) = (_writing, _pending);
                 len = _pendingLen;
                 _pendingLen = 0;

@@ -19,7 +19,10 @@ public static class KvmApi
     public static readonly uint KVM_SET_TSS_ADDR = Ioc.IO(KVMIO, 0x47);
     public static readonly uint KVM_SET_IDENTITY_MAP_ADDR = Ioc.IOW<ulong>(KVMIO, 0x48);
     public static readonly uint KVM_CREATE_IRQCHIP = Ioc.IO(KVMIO, 0x60);
+    public static readonly uint KVM_GET_IRQCHIP = Ioc.IOWR<kvm_irqchip>(KVMIO, 0x62);
+    public static readonly uint KVM_SET_IRQCHIP = Ioc.IOR<kvm_irqchip>(KVMIO, 0x63);
     public static readonly uint KVM_IRQ_LINE = Ioc.IOW<kvm_irq_level>(KVMIO, 0x61);
+    public static readonly uint KVM_SET_GSI_ROUTING = Ioc.IOW<kvm_irq_routing>(KVMIO, 0x6a);
     public static readonly uint KVM_IRQFD = Ioc.IOW<kvm_irqfd>(KVMIO, 0x76);
     public static readonly uint KVM_CREATE_PIT2 = Ioc.IOW<kvm_pit_config>(KVMIO, 0x77);
     public static readonly uint KVM_IOEVENTFD = Ioc.IOW<kvm_ioeventfd>(KVMIO, 0x79);
@@ -78,6 +81,11 @@ public static class KvmApi
     public const uint KVM_SYSTEM_EVENT_CRASH = 3;
 
     public const uint KVM_PIT_SPEAKER_DUMMY = 1;
+    public const uint KVM_IRQCHIP_PIC_MASTER = 0, KVM_IRQCHIP_PIC_SLAVE = 1, KVM_IRQCHIP_IOAPIC = 2;
+    public const uint KVM_IRQ_ROUTING_IRQCHIP = 1, KVM_IRQ_ROUTING_MSI = 2;
+    public const uint KVM_IOEVENTFD_FLAG_DEASSIGN = 1 << 2;
+    public const uint KVM_IRQFD_FLAG_DEASSIGN = 1 << 0;
+    public const int KVM_CAP_IRQ_ROUTING = 25;
     public const uint KVM_IOEVENTFD_FLAG_DATAMATCH = 1 << 0;
     public const uint KVM_IOEVENTFD_FLAG_PIO = 1 << 1;
     public const int KVM_MAX_CPUID_ENTRIES = 256;

@@ -115,6 +115,15 @@ public unsafe struct kvm_pit_config
     public fixed uint pad[15];
 }
 
+/// <summary>kvm_irqchip: one in-kernel interrupt controller's state (chip_id 0/1: the PICs, 2: the IOAPIC).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct kvm_irqchip
+{
+    public uint chip_id;
+    public uint pad;
+    public fixed byte chip[512];
+}
+
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_irq_level
 {
@@ -164,6 +173,17 @@ public unsafe struct kvm_run
     public ulong apic_base;
     // The union of exit details starts here; read it through the views below.
     public fixed byte exit_union[256];
+}
+
+/// <summary>The head of kvm_ioapic_state (the chip union of kvm_irqchip for KVM_IRQCHIP_IOAPIC).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct kvm_ioapic_state_head
+{
+    public ulong base_address;
+    public uint ioregsel;
+    public uint id;
+    public uint irr;
+    public uint pad;
 }
 
 /// <summary>kvm_run.io (KVM_EXIT_IO).</summary>
@@ -222,4 +242,25 @@ public struct kvm_run_fail_entry
 {
     public ulong hardware_entry_failure_reason;
     public uint cpu;
+}
+
+/// <summary>kvm_irq_routing_entry: one GSI's destination (an irqchip pin or an MSI message).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct kvm_irq_routing_entry
+{
+    public uint gsi;
+    public uint type;
+    public uint flags;
+    public uint pad;
+    // union u: irqchip { irqchip, pin } or msi { address_lo, address_hi, data, devid }, padded to 32 bytes
+    public uint u0, u1, u2, u3;
+    public fixed uint u_pad[4];
+}
+
+/// <summary>kvm_irq_routing header; entries follow in the same buffer.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct kvm_irq_routing
+{
+    public uint nr;
+    public uint flags;
 }

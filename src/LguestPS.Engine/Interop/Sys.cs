@@ -85,6 +85,44 @@ public static unsafe class Sys
         }
     }
 
+    /// <summary>pread into a span (one call; returns bytes read, 0 at end of file).</summary>
+    public static long Pread(SafeFd fd, Span<byte> dest, long offset)
+    {
+        long n;
+        fixed (byte* p = dest)
+            do n = pread(fd.Fd, p, (size_t)(ulong)dest.Length, offset); while (n < 0 && errno == EINTR);
+        return n;
+    }
+
+    /// <summary>pwrite from a span (one call; returns bytes written or -1).</summary>
+    public static long Pwrite(SafeFd fd, ReadOnlySpan<byte> src, long offset)
+    {
+        long n;
+        fixed (byte* p = src)
+            do n = pwrite(fd.Fd, p, (size_t)(ulong)src.Length, offset); while (n < 0 && errno == EINTR);
+        return n;
+    }
+
+    /// <summary>Fills dest from the kernel's entropy pool (getrandom(2)); returns bytes written or -1.</summary>
+    public static long GetRandom(Span<byte> dest)
+    {
+        long n;
+        fixed (byte* p = dest)
+            do n = (long)syscall(318 /* SYS_getrandom */, (syscall_arg)(void*)p, dest.Length, 0); while (n < 0 && errno == EINTR);
+        return n;
+    }
+
+    /// <summary>flock(2) without waiting: false if another process holds a conflicting lock.</summary>
+    public static bool TryLock(SafeFd fd, bool exclusive)
+    {
+        const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4;
+        long r;
+        do r = (long)syscall(73 /* SYS_flock */, fd.Fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB); while (r < 0 && errno == EINTR);
+        if (r == 0) return true;
+        if (errno == EWOULDBLOCK) return false;
+        throw Fail("flock");
+    }
+
     public static nint MapAnonymous(ulong size, string what)
     {
         void* p = mmap(null, (size_t)size, PROT_READ | PROT_WRITE,

@@ -34,7 +34,7 @@ public sealed unsafe class KvmSystem : IDisposable
             throw new EngineException(ErrorId.KvmUnavailable, $"KVM API version {version}, expected {KVM_API_VERSION}");
         foreach (var (cap, name) in new[] { (KVM_CAP_IRQCHIP, "in-kernel irqchip"), (KVM_CAP_USER_MEMORY, "user memory"),
                      (KVM_CAP_PIT2, "in-kernel PIT"), (KVM_CAP_IOEVENTFD, "ioeventfd"), (KVM_CAP_IRQFD, "irqfd"),
-                     (KVM_CAP_EXT_CPUID, "CPUID setting"), (KVM_CAP_IMMEDIATE_EXIT, "immediate exit") })
+                     (KVM_CAP_EXT_CPUID, "CPUID setting"), (KVM_CAP_IMMEDIATE_EXIT, "immediate exit"), (KVM_CAP_IRQ_ROUTING, "interrupt routing") })
             if (sys.CheckExtension(cap) <= 0)
                 throw new EngineException(ErrorId.KvmUnavailable, $"this KVM lacks {name} (KVM_CAP {cap}), which the engine needs");
         return sys;
@@ -79,7 +79,7 @@ public sealed unsafe class KvmSystem : IDisposable
     /// runs through KVM's instruction emulator. Guests need extra care there
     /// (PLATFORM.md), so we detect it and say so.
     /// </summary>
-    public static bool IsPvmHost => Directory.Exists("/sys/module/kvm_pvm");
+    public static bool IsPvmHost { get; } = Directory.Exists("/sys/module/kvm_pvm"); // read once, before any chroot
 
     public void Dispose() => _fd.Dispose();
 }

@@ -46,6 +46,18 @@ public sealed unsafe class KvmVm : IDisposable
         Sys.Ioctl(_fd, KVM_CREATE_PIT2, &pit, "KVM_CREATE_PIT2");
     }
 
+    /// <summary>
+    /// Gives the in-kernel IOAPIC the id the MP table announces. KVM starts it at
+    /// 0, which would collide with the boot CPU's local APIC id.
+    /// </summary>
+    public void SetIoApicId(byte id)
+    {
+        var chip = new kvm_irqchip { chip_id = KVM_IRQCHIP_IOAPIC };
+        Sys.Ioctl(_fd, KVM_GET_IRQCHIP, &chip, "KVM_GET_IRQCHIP");
+        ((kvm_ioapic_state_head*)chip.chip)->id = id;
+        Sys.Ioctl(_fd, KVM_SET_IRQCHIP, &chip, "KVM_SET_IRQCHIP");
+    }
+
     /// <summary>Drives an interrupt line (GSI) high or low.</summary>
     public void SetIrqLine(uint gsi, bool high)
     {
@@ -54,9 +66,14 @@ public sealed unsafe class KvmVm : IDisposable
     }
 
     /// <summary>Every write of <paramref name="len"/> bytes to addr signals the eventfd instead of exiting to us.</summary>
-    public void AddIoEventFd(EventFd efd, ulong addr, uint len, bool pio)
+    public void AddIoEventFd(EventFd efd, ulong addr, uint len, bool pio) => IoEventFd(efd, addr, len, pio, 0);
+
+    /// <summary>Undoes AddIoEventFd (the guest moved the BAR holding the doorbell).</summary>
+    public void RemoveIoEventFd(EventFd efd, ulong addr, uint len, bool pio) => IoEventFd(efd, addr, len, pio, KVM_IOEVENTFD_FLAG_DEASSIGN);
+
+    private void IoEventFd(EventFd efd, ulong addr, uint len, bool pio, uint flags)
     {
-        var e = new kvm_ioeventfd { addr = addr, len = len, fd = efd.Fd, flags = pio ? KVM_IOEVENTFD_FLAG_PIO : 0 };
+        var e = new kvm_ioeventfd { addr = addr, len = len, fd = efd.Fd, flags = flags | (pio ? KVM_IOEVENTFD_FLAG_PIO : 0) };
         Sys.Ioctl(_fd, KVM_IOEVENTFD, &e, "KVM_IOEVENTFD");
     }
 
@@ -66,6 +83,8 @@ public sealed unsafe class KvmVm : IDisposable
         var i = new kvm_irqfd { fd = (uint)efd.Fd, gsi = gsi };
         Sys.Ioctl(_fd, KVM_IRQFD, &i, "KVM_IRQFD");
     }
+
+    internal void SetGsiRouting(void* routing) => Sys.Ioctl(_fd, KVM_SET_GSI_ROUTING, routing, "KVM_SET_GSI_ROUTING");
 
     public KvmVcpu CreateVcpu(int id)
     {

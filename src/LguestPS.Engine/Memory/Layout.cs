@@ -17,6 +17,8 @@ public static class Layout
     public const ulong Idt = 0x520;
     /// <summary>The zero page (struct boot_params), handed to the kernel in %rsi.</summary>
     public const ulong BootParams = 0x7000;
+    /// <summary>Top of the boot stack page [0x8000, 0x9000). The boot protocol promises no stack, but a push before the kernel sets its own must not fault.</summary>
+    public const ulong BootStackTop = 0x9000;
     /// <summary>Identity page tables: PML4, one PDPT, then four page directories of 2 MiB pages (4 GiB).</summary>
     public const ulong Pml4 = 0x9000;
     public const ulong Pdpt = 0xA000;
@@ -25,8 +27,10 @@ public static class Layout
     /// <summary>Command line buffer. The boot protocol lets it live anywhere below 4 GiB after the zero page.</summary>
     public const ulong CmdLine = 0x20000;
     public const int CmdLineMax = 0x10000;
-    /// <summary>MP floating pointer and configuration table: Linux scans the last KiB of base memory (639 KiB).</summary>
+    /// <summary>MP floating pointer ("_MP_"): Linux scans the last KiB of base memory (639 KiB).</summary>
     public const ulong MpTable = 0x9FC00;
+    /// <summary>MP configuration table ("PCMP") in the BIOS segment [0xF0000, 0x100000), reserved in e820: room for 254 vCPUs, where 1 KiB at MpTable holds 27.</summary>
+    public const ulong MpConfig = 0xF0000;
     /// <summary>End of conventional RAM below the legacy VGA/BIOS hole.</summary>
     public const ulong EbdaStart = 0x9FC00;
     /// <summary>First byte after the legacy hole; bzImages that cannot relocate load here.</summary>

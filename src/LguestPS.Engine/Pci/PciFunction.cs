@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using LguestPS.Engine.Bus;
+using LguestPS.Engine.Interop;
 
 namespace LguestPS.Engine.Pci;
 
@@ -42,6 +44,117 @@ public class PciFunction
 
     public ushort CommandRegister => Get16(Command);
 
+    private readonly List<PciBar> _bars = new();
+    private MmioBus? _mmio;
+    private int _nextCap = 0x40;
+    private int _lastCap;
+
+    /// <summary>The slot (device number) on bus 0, once PciRoot placed us.</summary>
+    public int Slot { get; private set; } = -1;
+
+    public IReadOnlyList<PciBar> Bars => _bars;
+
+    /// <summary>Called when a BAR starts or stops decoding, or moves: (bar, old address, new address; 0 = none).</summary>
+    public Action<PciBar, ulong, ulong>? BarMoved { get; set; }
+
+    internal void Attach(int slot, MmioBus mmio)
+    {
+        Slot = slot;
+        _mmio = mmio;
+        OnAttached(slot);
+        UpdateMappings();
+    }
+
+    /// <summary>Called once the function has a slot: the place to derive the INTx routing.</summary>
+    protected virtual void OnAttached(int slot) { }
+
+    /*
+     * A memory BAR, PCI 3.0 section 6.2.5.1. The low four bits say "memory,
+     * 32 or 64-bit, not prefetchable" and never change; the address bits
+     * below the size are read-only zeros. So when the guest sizes a BAR by
+     * writing all-ones, the write mask alone makes it read back ~(size-1).
+     * We place it ourselves, as firmware would, and turn on memory decoding.
+     */
+    protected PciBar AddMemoryBar(int index, ulong size, bool is64, IMmioDevice device, ulong address)
+    {
+        if (size < 16 || (size & (size - 1)) != 0) throw new ArgumentException("BAR size must be a power of 2, at least 16");
+        if (address % size != 0) throw new ArgumentException("BAR address must be aligned to its size");
+        var bar = new PciBar(index, size, is64, device);
+        _bars.Add(bar);
+        int reg = Bar0 + 4 * index;
+        uint flags = is64 ? 0x4u : 0x0u;
+        Set32(reg, (uint)address | flags);
+        Set32Mask(reg, (uint)~(size - 1) & 0xFFFF_FFF0);
+        if (is64)
+        {
+            Set32(reg + 4, (uint)(address >> 32));
+            Set32Mask(reg + 4, (uint)(~(size - 1) >> 32));
+        }
+        Set16(Command, (ushort)(Get16(Command) | CommandMemory));
+        return bar;
+    }
+
+    private ulong BarAddress(PciBar bar)
+    {
+        int reg = Bar0 + 4 * bar.Index;
+        ulong a = Get32(reg) & 0xFFFF_FFF0u;
+        if (bar.Is64) a |= (ulong)Get32(reg + 4) << 32;
+        return a;
+    }
+
+    /*
+     * Decoding follows the command register and the BAR values. A guest can
+     * put a BAR anywhere, including on top of another device's: the first
+     * one there keeps the range and the other simply does not decode until
+     * moved, which is what overlapping BARs get on real hardware (undefined
+     * behaviour), minus the undefined part.
+     */
+    private void UpdateMappings()
+    {
+        if (_mmio is null) return;
+        bool decode = (Get16(Command) & CommandMemory) != 0;
+        foreach (var bar in _bars)
+        {
+            ulong want = decode ? BarAddress(bar) : 0;
+            if (want != 0 && (want + bar.Size < want || want + bar.Size > 1UL << 52)) want = 0;
+            if (want == bar.MappedAt) continue;
+            ulong old = bar.MappedAt;
+            if (old != 0) _mmio.Unregister(bar.Device, old);
+            bar.MappedAt = 0;
+            if (want != 0)
+            {
+                if (_mmio.TryRegister(want, bar.Size, $"{Name} BAR{bar.Index}", bar.Device)) bar.MappedAt = want;
+                else if (Log.IsVerbose) Log.Verbose($"{Name}: BAR{bar.Index} at 0x{want:x} overlaps another device; not decoding it");
+            }
+            BarMoved?.Invoke(bar, old, bar.MappedAt);
+        }
+    }
+
+    /// <summary>
+    /// Appends a capability (PCI 3.0 section 6.7) to the list: id, next pointer, then
+    /// <paramref name="body"/>. Returns its offset. Bytes of the body are read-only unless
+    /// <paramref name="bodyMask"/> says otherwise.
+    /// </summary>
+    protected int AddCapability(byte id, ReadOnlySpan<byte> body, ReadOnlySpan<byte> bodyMask = default)
+    {
+        int off = _nextCap;
+        int len = (2 + body.Length + 3) & ~3;
+        if (off + len > ConfigSize) throw new InvalidOperationException($"{Name}: capability list is full");
+        Config[off] = id;
+        Config[off + 1] = 0;
+        body.CopyTo(Config.AsSpan(off + 2));
+        if (!bodyMask.IsEmpty) bodyMask.CopyTo(WriteMask.AsSpan(off + 2));
+        if (_lastCap == 0)
+        {
+            Config[CapabilitiesPtr] = (byte)off;
+            Set16(Status, (ushort)(Get16(Status) | StatusCapList));
+        }
+        else Config[_lastCap + 1] = (byte)off;
+        _lastCap = off;
+        _nextCap = off + len;
+        return off;
+    }
+
     /// <summary>Reads 1, 2 or 4 bytes at offset (the caller has checked size and alignment).</summary>
     public virtual uint Read(int offset, int size)
     {
@@ -61,6 +174,7 @@ public class PciFunction
             byte m = WriteMask[offset + i], v = (byte)(value >> (8 * i));
             Config[offset + i] = (byte)((Config[offset + i] & ~m) | (v & m));
         }
+        if (offset < Bar0 + 24 && offset + size > Command) UpdateMappings();
         OnWrite(offset, size);
     }
 

@@ -19,13 +19,24 @@ public sealed class PciRoot : IPortDevice
     private uint _address;
     private readonly object _lock = new();
 
-    public PciRoot() => _devices[0] = new PciHostBridge();
+    private readonly MmioBus _mmio;
+
+    public PciRoot(MmioBus mmio)
+    {
+        _mmio = mmio;
+        _devices[0] = new PciHostBridge();
+    }
 
     /// <summary>Places a function in the next free slot; returns its device number.</summary>
     public int Add(PciFunction fn)
     {
         for (int d = 1; d < MaxDevices; d++)
-            if (_devices[d] is null) { _devices[d] = fn; return d; }
+            if (_devices[d] is null)
+            {
+                _devices[d] = fn;
+                fn.Attach(d, _mmio);
+                return d;
+            }
         throw new EngineException(ErrorId.InvalidArgument, $"no PCI slot left for {fn.Name}: at most {MaxDevices - 1} devices");
     }
 

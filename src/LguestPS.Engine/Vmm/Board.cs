@@ -1,7 +1,10 @@
 using LguestPS.Engine.Bus;
 using LguestPS.Engine.Kvm;
+using LguestPS.Engine.Memory;
 using LguestPS.Engine.Pci;
 using LguestPS.Engine.Platform;
+using LguestPS.Engine.Virtio;
+using LguestPS.Engine.Virtio.Transport;
 
 namespace LguestPS.Engine.Vmm;
 
@@ -9,18 +12,24 @@ namespace LguestPS.Engine.Vmm;
  * The board: what a PC has soldered on besides the CPU, built afresh for
  * every boot so a reboot finds every device in its power-on state. The
  * interrupt controllers and the PIT live in the kernel (KVM_CREATE_IRQCHIP,
- * KVM_CREATE_PIT2); here are the devices KVM leaves to us.
+ * KVM_CREATE_PIT2); here are the devices KVM leaves to us: the UART, the
+ * keyboard controller's reset line, the clock, the PCI host bridge, and one
+ * virtio-pci function per device, in the order the command line gave them
+ * (the console first, as the seed's device 1).
  */
-public sealed class Board
+public sealed class Board : IDisposable
 {
     public IoBus Io { get; } = new();
     public MmioBus Mmio { get; } = new();
     public Serial8250 Serial { get; }
-    public PciRoot Pci { get; } = new();
+    public PciRoot Pci { get; }
+    public IReadOnlyList<VirtioPci> Virtio { get; }
+    private readonly VirtioHost _host;
 
-    public Board(KvmVm vm, IConsoleSink console, StopLatch stop)
+    public Board(KvmVm vm, GuestMemory mem, ConsoleMux console, StopLatch stop, IReadOnlyList<IVirtioDevice> devices)
     {
-        Serial = new Serial8250(console, new GsiLine(vm, Serial8250.Com1Irq));
+        Pci = new PciRoot(Mmio);
+        Serial = new Serial8250(console.SerialSink, new GsiLine(vm, Serial8250.Com1Irq));
         Io.Register(Serial8250.Com1, 8, "serial (COM1)", Serial);
 
         var kbd = new I8042(() => stop.TrySet(new VmExit(ExitKind.Reset, "the guest rebooted")));
@@ -30,9 +39,29 @@ public sealed class Board
         Io.Register(0x70, 2, "CMOS RTC", new CmosRtc());
         Io.Register(0x80, 1, "POST code", new PostCodePort());
         Io.Register(PciRoot.ConfigAddressPort, 8, "PCI configuration", Pci);
+
+        // BARs are placed as firmware would, one after another from the bottom of the PCI hole.
+        _host = new VirtioHost(vm);
+        var functions = new List<VirtioPci>();
+        ulong bar = Layout.PciMmioStart;
+        foreach (var dev in devices)
+        {
+            var fn = new VirtioPci(dev, mem, _host, bar);
+            bar += fn.Bars[0].Size;
+            Pci.Add(fn);
+            functions.Add(fn);
+        }
+        Virtio = functions;
     }
 
-    /// <summary>An interrupt line wired to a KVM GSI: the one place a device's IRQ meets KVM.</summary>
+    /// <summary>Stops every device's worker and returns the devices to their power-on state.</summary>
+    public void Dispose()
+    {
+        foreach (var fn in Virtio) fn.Dispose();
+        _host.Dispose();
+    }
+
+    /// <summary>An interrupt line wired to a KVM GSI: the one place a platform device's IRQ meets KVM.</summary>
     private sealed class GsiLine(KvmVm vm, uint gsi) : IIrqLine
     {
         public void Set(bool high) => vm.SetIrqLine(gsi, high);

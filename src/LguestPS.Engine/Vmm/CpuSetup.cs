@@ -1,3 +1,4 @@
+using LguestPS.Engine.Boot;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Kvm;
 
@@ -12,11 +13,6 @@ namespace LguestPS.Engine.Vmm;
  */
 public static unsafe class CpuSetup
 {
-    private const ulong CR0_PE = 1, CR0_ET = 1 << 4, CR0_NE = 1 << 5, CR0_PG = 1UL << 31;
-    private const ulong CR4_PAE = 1 << 5;
-    private const ulong EFER_LME = 1 << 8, EFER_LMA = 1 << 10;
-    public const ushort BootCs = 0x10, BootDs = 0x18;
-
     // MSRs (Intel SDM vol. 4) given a defined value rather than whatever KVM defaults to.
     private const uint MSR_IA32_TSC = 0x10, MSR_IA32_SYSENTER_CS = 0x174, MSR_IA32_SYSENTER_ESP = 0x175,
         MSR_IA32_SYSENTER_EIP = 0x176, MSR_IA32_MISC_ENABLE = 0x1A0, MSR_MTRR_DEF_TYPE = 0x2FF,
@@ -56,28 +52,29 @@ public static unsafe class CpuSetup
         fixed (byte* p = l.regs) *(uint*)(p + reg) = value;
     }
 
-    /// <summary>Long mode, flat segments, paging through our identity tables: the 64-bit boot protocol's entry state.</summary>
-    public static void InitBoot(KvmVcpu vcpu, in BootCpu boot)
+    /// <summary>Loads the Boot layer's entry state (the 64-bit boot protocol's) into the boot vCPU.</summary>
+    public static void InitBoot(KvmVcpu vcpu, CpuState cpu)
     {
         var s = vcpu.GetSregs();
-        var code = new kvm_segment
-        {
-            @base = 0, limit = 0xFFFF_FFFF, selector = BootCs, type = 0xB, present = 1, dpl = 0, db = 0, s = 1, l = 1, g = 1,
-        };
-        var data = code with { selector = BootDs, type = 0x3, db = 1, l = 0 };
-        s.cs = code;
-        s.ds = s.es = s.fs = s.gs = s.ss = data;
-        s.gdt = new kvm_dtable { @base = boot.GdtBase, limit = boot.GdtLimit };
-        s.idt = new kvm_dtable { @base = boot.IdtBase, limit = 0 };
-        s.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_PG;
-        s.cr3 = boot.Cr3;
-        s.cr4 = CR4_PAE;
-        s.efer = EFER_LME | EFER_LMA;
+        s.cs = Seg(cpu.Cs); s.ds = Seg(cpu.Ds); s.es = Seg(cpu.Es); s.fs = Seg(cpu.Fs); s.gs = Seg(cpu.Gs); s.ss = Seg(cpu.Ss);
+        s.tr = Seg(cpu.Tr); s.ldt = Seg(cpu.Ldt);
+        s.gdt = new kvm_dtable { @base = cpu.Gdt.Base, limit = cpu.Gdt.Limit };
+        s.idt = new kvm_dtable { @base = cpu.Idt.Base, limit = cpu.Idt.Limit };
+        s.cr0 = cpu.Cr0;
+        s.cr3 = cpu.Cr3;
+        s.cr4 = cpu.Cr4;
+        s.efer = cpu.Efer;
         vcpu.SetSregs(s);
-
-        var r = new kvm_regs { rip = boot.Rip, rsi = boot.Rsi, rflags = 2 };
-        vcpu.SetRegs(r);
+        vcpu.SetRegs(new kvm_regs { rip = cpu.Rip, rsi = cpu.Rsi, rsp = cpu.Rsp, rflags = cpu.Rflags });
     }
+
+    private static kvm_segment Seg(Segment g) => new()
+    {
+        @base = g.Base, limit = g.Limit, selector = g.Selector, type = g.Type, present = B(g.Present), dpl = g.Dpl,
+        db = B(g.Db), s = B(g.S), l = B(g.L), g = B(g.G), avl = B(g.Avl), unusable = B(g.Unusable),
+    };
+
+    private static byte B(bool b) => b ? (byte)1 : (byte)0;
 
     /// <summary>
     /// The CPUID the guest sees: what KVM supports, with each vCPU's APIC id

@@ -26,7 +26,7 @@ public unsafe class KvmStructLayoutTests
             int main(void) {
               S(kvm_userspace_memory_region) S(kvm_regs) S(kvm_segment) S(kvm_dtable) S(kvm_sregs) S(kvm_fpu)
               S(kvm_msr_entry) S(kvm_msrs) S(kvm_cpuid_entry2) S(kvm_cpuid2) S(kvm_lapic_state) S(kvm_pit_config)
-              S(kvm_irq_level) S(kvm_irqfd) S(kvm_ioeventfd) S(kvm_mp_state)
+              S(kvm_irq_level) S(kvm_irqchip) S(kvm_ioapic_state) S(kvm_irqfd) S(kvm_ioeventfd) S(kvm_mp_state)
               O(kvm_sregs, gdt) O(kvm_sregs, cr0) O(kvm_sregs, efer) O(kvm_sregs, interrupt_bitmap)
               O(kvm_fpu, fcw) O(kvm_fpu, last_ip) O(kvm_fpu, xmm) O(kvm_fpu, mxcsr)
               O(kvm_run, exit_reason) O(kvm_run, cr8) O(kvm_run, io) O(kvm_run, io.port) O(kvm_run, io.count)
@@ -34,7 +34,7 @@ public unsafe class KvmStructLayoutTests
               O(kvm_run, internal.ndata) O(kvm_run, internal.data) O(kvm_run, emulation_failure.flags)
               O(kvm_run, emulation_failure.insn_size) O(kvm_run, emulation_failure.insn_bytes)
               O(kvm_run, system_event.type) O(kvm_run, system_event.ndata)
-              O(kvm_ioeventfd, len) O(kvm_ioeventfd, fd) O(kvm_ioeventfd, flags)
+              O(kvm_ioapic_state, id) O(kvm_ioeventfd, len) O(kvm_ioeventfd, fd) O(kvm_ioeventfd, flags)
               return 0;
             }
             """);
@@ -76,6 +76,9 @@ public unsafe class KvmStructLayoutTests
         Assert.Equal(real["kvm_lapic_state"], sizeof(kvm_lapic_state));
         Assert.Equal(real["kvm_pit_config"], sizeof(kvm_pit_config));
         Assert.Equal(real["kvm_irq_level"], sizeof(kvm_irq_level));
+        Assert.Equal(real["kvm_irqchip"], sizeof(kvm_irqchip));
+        Assert.True(real["kvm_ioapic_state"] <= 512); // fits the chip union
+        Assert.Equal(real["kvm_ioapic_state.id"], (long)Marshal.OffsetOf<kvm_ioapic_state_head>("id"));
         Assert.Equal(real["kvm_irqfd"], sizeof(kvm_irqfd));
         Assert.Equal(real["kvm_ioeventfd"], sizeof(kvm_ioeventfd));
         Assert.Equal(real["kvm_mp_state"], sizeof(kvm_mp_state));

@@ -1,7 +1,7 @@
-using LguestPS.Engine.Interop;
+
 using Tmds.Linux;
 
-namespace LguestPS.Engine.Kvm;
+namespace LguestPS.Engine.Interop;
 
 /// <summary>An eventfd: the doorbell between KVM and our device threads (ioeventfd in, irqfd out).</summary>
 public sealed unsafe class EventFd : IDisposable

@@ -1,0 +1,52 @@
+using LguestPS.Bench;
+
+/*
+ * Benchmarks: lguest against QEMU, same image, same run, with ratios.
+ *
+ *   boot <lguest> <image> [runs]   time to the guest's first serial line, to exit, and peak RSS
+ */
+if (args.Length < 3 || args[0] != "boot")
+{
+    Console.Error.WriteLine("usage: LguestPS.Bench boot <lguest-binary> <guest-image> [runs]");
+    return 2;
+}
+string lguest = args[1], image = args[2];
+int runs = args.Length > 3 ? int.Parse(args[3]) : 10;
+const int MemMiB = 64;
+string append = "tests=paging,bootparams,mptable";
+const string Marker = "lguest test guest:";
+var timeout = TimeSpan.FromMinutes(2);
+
+string[] lguestArgs = ["--on-reboot=exit", $"{MemMiB}", image, append];
+string[] qemuArgs = ["-enable-kvm", "-cpu", "host,-arch-capabilities", "-m", $"{MemMiB}", "-nodefaults", "-no-user-config",
+    "-display", "none", "-serial", "stdio", "-no-reboot", "-kernel", image, "-append", append];
+
+var results = new Dictionary<string, List<RunResult>> { ["lguest"] = new(), ["qemu"] = new() };
+Console.WriteLine($"boot benchmark: {Path.GetFileName(image)}, {MemMiB} MiB, {runs} runs each, interleaved");
+for (int i = 0; i < runs; i++)
+{
+    results["lguest"].Add(Check(Runner.Run(lguest, lguestArgs, Marker, timeout), "lguest"));
+    results["qemu"].Add(Check(Runner.Run("qemu-system-x86_64", qemuArgs, Marker, timeout), "qemu"));
+}
+
+static RunResult Check(RunResult r, string who)
+{
+    if (r.FirstLineMs < 0 || !r.Output.Contains("TESTS DONE"))
+        throw new InvalidOperationException($"{who} did not run the guest to the end (exit {r.ExitCode}):\n{r.Output}");
+    return r;
+}
+
+double M(string who, Func<RunResult, double> f) => Runner.Median(results[who].Select(f));
+var rows = new (string Name, Func<RunResult, double> F, string Unit)[]
+{
+    ("first guest line", r => r.FirstLineMs, "ms"),
+    ("exit", r => r.ExitMs, "ms"),
+    ("peak RSS", r => r.PeakRssKiB / 1024.0, "MiB"),
+};
+Console.WriteLine($"{"median",-18} {"lguest",12} {"qemu",12} {"lguest/qemu",12}");
+foreach (var (name, f, unit) in rows)
+{
+    double l = M("lguest", f), q = M("qemu", f);
+    Console.WriteLine($"{name,-18} {l,9:F1} {unit,-2} {q,9:F1} {unit,-2} {l / q,12:F3}");
+}
+return 0;

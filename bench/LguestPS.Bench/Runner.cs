@@ -1,0 +1,57 @@
+using System.Diagnostics;
+
+namespace LguestPS.Bench;
+
+/// <summary>One run of a VMM command: when its guest said its first line, when it exited, how much memory it peaked at.</summary>
+public sealed record RunResult(double FirstLineMs, double ExitMs, long PeakRssKiB, int ExitCode, string Output);
+
+/*
+ * Runs a command under GNU time (for the peak RSS the kernel measured, not a
+ * sample of ours) and timestamps its stdout: the clock starts just before
+ * the process is spawned, the first mark is the first line that matches,
+ * the second is the exit. Both VMMs pay the same fork/exec of `time`.
+ */
+public static class Runner
+{
+    public static RunResult Run(string exe, IEnumerable<string> args, string firstLineMarker, TimeSpan timeout, string? stdin = null)
+    {
+        string rssFile = Path.GetTempFileName();
+        var psi = new ProcessStartInfo("/usr/bin/time")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { "-f", "%M", "-o", rssFile, exe }.Concat(args)) psi.ArgumentList.Add(a);
+        var clock = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        double first = -1;
+        var output = new System.Text.StringBuilder();
+        var errTask = p.StandardError.ReadToEndAsync();
+        if (stdin != null) { p.StandardInput.Write(stdin); p.StandardInput.Flush(); }
+        var reader = Task.Run(() =>
+        {
+            string? line;
+            while ((line = p.StandardOutput.ReadLine()) != null)
+            {
+                if (first < 0 && line.Contains(firstLineMarker)) first = clock.Elapsed.TotalMilliseconds;
+                output.AppendLine(line);
+            }
+        });
+        if (!p.WaitForExit(timeout))
+        {
+            p.Kill(true);
+            throw new TimeoutException($"{exe} did not finish within {timeout.TotalSeconds} s:\n{output}");
+        }
+        double exit = clock.Elapsed.TotalMilliseconds;
+        reader.Wait();
+        errTask.Wait();
+        long rss = long.TryParse(File.ReadAllLines(rssFile).LastOrDefault(l => l.Trim().Length > 0)?.Trim(), out var r) ? r : -1;
+        File.Delete(rssFile);
+        return new RunResult(first, exit, rss, p.ExitCode, output.ToString());
+    }
+
+    public static double Median(IEnumerable<double> xs)
+    {
+        var a = xs.OrderBy(x => x).ToArray();
+        return a.Length == 0 ? double.NaN : a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2;
+    }
+}

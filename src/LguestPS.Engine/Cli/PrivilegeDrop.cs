@@ -1,0 +1,95 @@
+using System.Text;
+using LguestPS.Engine.Interop;
+using Tmds.Linux;
+using static Tmds.Linux.LibC;
+
+namespace LguestPS.Engine.Cli;
+
+/// <summary>A user as /etc/passwd and /etc/group describe it: ids and every group it belongs to.</summary>
+public sealed record UserIds(string Name, uint Uid, uint Gid, IReadOnlyList<uint> Groups);
+
+/*L:030
+ * --chroot and --username, as the seed did them and in the seed's order: once
+ * every file, disk, tap and KVM descriptor is open (a reboot rebuilds the VM
+ * from descriptors we already hold, so nothing needs reopening), we chroot,
+ * then drop groups (initgroups' job: setgroups with the user's supplementary
+ * groups), then setresgid, then setresuid, so there is no way back. Both
+ * are checked before anything starts, so a typo costs nothing.
+ *
+ * We read /etc/passwd and /etc/group ourselves: it is what getpwnam does
+ * for local users, and it keeps us free of NSS (and of glibc's dlopen
+ * tricks) in a statically reasoned Native AOT binary.
+ */
+public static unsafe class PrivilegeDrop
+{
+    /// <summary>Looks a user up (before any chroot, while /etc is still ours to read).</summary>
+    public static UserIds Resolve(string user, string passwd = "/etc/passwd", string group = "/etc/group")
+    {
+        foreach (var line in ReadLines(passwd))
+        {
+            var f = line.Split(':');
+            if (f.Length < 4 || f[0] != user) continue;
+            if (!uint.TryParse(f[2], out uint uid) || !uint.TryParse(f[3], out uint gid)) break;
+            var groups = new List<uint> { gid };
+            foreach (var g in ReadLines(group))
+            {
+                var gf = g.Split(':');
+                if (gf.Length >= 4 && uint.TryParse(gf[2], out uint id) && gf[3].Split(',').Contains(user) && !groups.Contains(id))
+                    groups.Add(id);
+            }
+            return new UserIds(user, uid, gid, groups);
+        }
+        throw new EngineException(ErrorId.InvalidArgument, $"--username={user}: no such user in {passwd}");
+    }
+
+    private static IEnumerable<string> ReadLines(string path)
+    {
+        try { return File.ReadAllLines(path); }
+        catch (IOException) { return []; }
+    }
+
+    /// <summary>Checks --chroot names a directory (before anything starts).</summary>
+    public static string CheckChroot(string dir)
+    {
+        if (!Directory.Exists(dir))
+            throw new EngineException(ErrorId.InvalidArgument, $"--chroot={dir}: no such directory");
+        return Path.GetFullPath(dir);
+    }
+
+    /// <summary>chroot (if asked), then groups, gid and uid (if asked). Irreversible.</summary>
+    public static void Apply(string? chrootDir, UserIds? user)
+    {
+        if (chrootDir is not null)
+        {
+            Call(chroot, chrootDir, $"chroot(\"{chrootDir}\")");
+            Call(chdir, "/", "chdir(\"/\")");
+            Log.Verbose($"chroot to {chrootDir} done");
+        }
+        if (user is null) return;
+        var groups = user.Groups.Select(g => (gid_t)g).ToArray();
+        fixed (gid_t* p = groups)
+            if (setgroups((size_t)(ulong)groups.Length, p) != 0) throw Denied(user, "setgroups");
+        if (setresgid(user.Gid, user.Gid, user.Gid) != 0) throw Denied(user, "setresgid");
+        if (setresuid(user.Uid, user.Uid, user.Uid) != 0) throw Denied(user, "setresuid");
+        Log.Verbose($"dropped privileges to {user.Name} (uid {user.Uid}, gid {user.Gid})");
+    }
+
+    private delegate int PathCall(byte* path);
+
+    private static void Call(PathCall f, string path, string what)
+    {
+        byte[] p = Encoding.UTF8.GetBytes(path + "\0");
+        fixed (byte* pp = p)
+            if (f(pp) != 0)
+            {
+                int e = errno;
+                throw e is 1 /* EPERM */
+                    ? new EngineException(ErrorId.PermissionDenied, $"{what} is not permitted: run lguest as root to use --chroot")
+                    : new SysException(what, e);
+            }
+    }
+
+    private static EngineException Denied(UserIds u, string call) => errno is 1
+        ? new EngineException(ErrorId.PermissionDenied, $"--username={u.Name}: {call} is not permitted; only root can switch users")
+        : new SysException(call, errno);
+}

@@ -1,0 +1,67 @@
+using LguestPS.Engine.Bus;
+using LguestPS.Engine.Platform;
+using LguestPS.Engine.Virtio.Console;
+
+namespace LguestPS.Engine.Vmm;
+
+/*L:160
+ * Two consoles, one terminal: the UART (ttyS0) and the virtio console (hvc0)
+ * both print to stdout, and input goes to whichever one the guest spoke on
+ * last. Early boot talks on ttyS0, so typing reaches it; once the kernel
+ * moves its console (or a getty) to hvc0, so does the keyboard. A getty on
+ * ttyS0 printing "login:" pulls it back. No configuration, and nothing typed
+ * lands on a console nobody reads.
+ */
+public sealed class ConsoleMux
+{
+    private readonly IConsoleSink _out;
+    private volatile bool _virtioLast;
+    private Serial8250? _serial;
+    private readonly ConsoleDevice _virtio;
+    private readonly AutoResetEvent _room = new(false);
+
+    public ConsoleMux(IConsoleSink output, ConsoleDevice virtio)
+    {
+        _out = output;
+        _virtio = virtio;
+        virtio.SpaceAvailable += () => _room.Set();
+    }
+
+    /// <summary>The sink the UART writes to.</summary>
+    public IConsoleSink SerialSink => new Tagged(this, virtio: false);
+
+    /// <summary>The sink the virtio console writes to.</summary>
+    public IConsoleSink VirtioSink => new Tagged(this, virtio: true);
+
+    /// <summary>Points input at this boot's UART (a reboot builds a new one) and starts over on ttyS0.</summary>
+    public void Attach(Serial8250? serial)
+    {
+        if (serial is not null) serial.RxDrained += () => _room.Set();
+        _serial = serial;
+        _virtioLast = false;
+        _room.Set();
+    }
+
+    /// <summary>Delivers typed bytes, waiting for room rather than dropping them, until <paramref name="stopped"/>.</summary>
+    public void Deliver(ReadOnlySpan<byte> data, Func<bool> stopped)
+    {
+        while (!data.IsEmpty && !stopped())
+        {
+            int n = _virtioLast && _virtio.Active ? _virtio.Receive(data) : _serial?.Receive(data) ?? 0;
+            data = data[n..];
+            if (!data.IsEmpty) _room.WaitOne(100);
+        }
+    }
+
+    /// <summary>Wakes a Deliver that is waiting (the VM is stopping).</summary>
+    public void Wake() => _room.Set();
+
+    private sealed class Tagged(ConsoleMux mux, bool virtio) : IConsoleSink
+    {
+        public void Write(ReadOnlySpan<byte> data)
+        {
+            mux._virtioLast = virtio;
+            mux._out.Write(data);
+        }
+    }
+}

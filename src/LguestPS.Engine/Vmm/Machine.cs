@@ -1,0 +1,194 @@
+using LguestPS.Engine.Boot;
+using LguestPS.Engine.Bus;
+using LguestPS.Engine.Interop;
+using LguestPS.Engine.Kvm;
+using LguestPS.Engine.Memory;
+using LguestPS.Engine.Pci;
+using LguestPS.Engine.Virtio;
+using LguestPS.Engine.Virtio.Block;
+using LguestPS.Engine.Virtio.Console;
+using LguestPS.Engine.Virtio.Rng;
+
+namespace LguestPS.Engine.Vmm;
+
+/// <summary>One disk: a file, and whether the guest may write it.</summary>
+public sealed record DiskConfig(string Path, bool ReadOnly);
+
+/// <summary>What to build: the parts of the command line the VMM cares about.</summary>
+public sealed record VmConfig(ulong MemoryMiB, int Cpus, string KernelPath, string? InitrdPath, string CommandLine, bool RestartOnReboot)
+{
+    /// <summary>Apply HostQuirks (CPUID filter and kernel arguments) where the host needs them.</summary>
+    public bool HostQuirks { get; init; } = true;
+    public IReadOnlyList<DiskConfig> Disks { get; init; } = [];
+    public bool Rng { get; init; }
+}
+
+/*L:130
+ * A Machine is the whole guest: RAM, the kernel and initrd we loaded once,
+ * and for each boot a fresh KVM VM with its board of devices and vCPU
+ * threads. The seed rebooted by exec'ing itself; we rebuild in-process
+ * instead, because after --chroot and --username we could not reopen
+ * /dev/kvm, the kernel or the disks. Files and RAM survive a reboot; RAM is
+ * scrubbed to zero, as a real reset would leave it indistinguishable from.
+ */
+public sealed class Machine : IDisposable
+{
+    private readonly VmConfig _cfg;
+    private KvmSystem? _kvm;
+    private readonly ConsoleMux _console = null!;
+    private readonly List<IVirtioDevice> _devices = new();
+    private readonly List<BlockDevice> _disks = new();
+    private readonly KernelImage _kernel = null!;
+    private readonly InitrdImage? _initrd;
+    private readonly GuestMemory _mem = null!;
+    private kvm_cpuid_entry2[] _cpuid = [];
+    private StopLatch _stop = new();
+    private volatile VmExit? _external;
+    private readonly bool _pvm;
+    private readonly string _cmdline = "";
+
+    public string KernelFormat => _kernel.Format.ToString();
+
+    /// <summary>The command line the kernel actually gets (with any host quirks).</summary>
+    public string CommandLine => _cmdline;
+    public int Boots { get; private set; }
+
+    /// <summary>Called after each guest reboot that we turn into a restart: (reason, reboots so far).</summary>
+    public Action<string, int>? Rebooted { get; set; }
+
+    /// <summary>Opens and checks everything the guest needs (kernel, initrd, RAM) before any KVM is involved.</summary>
+    public Machine(VmConfig cfg, IConsoleSink console)
+    {
+        _cfg = cfg;
+        _cmdline = cfg.CommandLine;
+        ulong bytes = cfg.MemoryMiB << 20;
+        try
+        {
+            HostMemory.CheckFits(cfg.MemoryMiB);
+            _kernel = KernelImage.Open(cfg.KernelPath);
+            _kernel.CheckFits(bytes);
+            _initrd = cfg.InitrdPath is null ? null : InitrdImage.Open(cfg.InitrdPath);
+            // The seed's device model: the console always, as device 1; then disks and the rng, in order.
+            var hvc = new ConsoleDevice(console);
+            _console = new ConsoleMux(console, hvc);
+            hvc.Output = _console.VirtioSink;
+            _devices.Add(hvc);
+            foreach (var d in cfg.Disks)
+            {
+                var disk = BlockDevice.Open(d.Path, d.ReadOnly);
+                _disks.Add(disk);
+                _devices.Add(disk);
+            }
+            if (cfg.Rng) _devices.Add(new RngDevice());
+            if (_devices.Count >= PciRoot.MaxDevices)
+                throw new EngineException(ErrorId.InvalidArgument, $"{_devices.Count} devices: PCI bus 0 holds at most {PciRoot.MaxDevices - 1}");
+            _mem = new GuestMemory(bytes);
+            _pvm = cfg.HostQuirks && KvmSystem.IsPvmHost;
+            var quirks = HostQuirks.KernelArgs(_pvm, _kernel.IsLinux);
+            if (quirks.Count > 0)
+            {
+                // Ours go first, so anything the user wrote on the same subject wins (the kernel takes the last).
+                _cmdline = string.Join(' ', [.. quirks, cfg.CommandLine]).TrimEnd();
+                Log.Verbose($"PVM host: adding '{string.Join(' ', quirks)}' to the kernel command line (--no-host-quirks to stop)");
+            }
+            // Load once now, so a kernel or initrd that cannot fit is reported before anything runs.
+            BootLoader.Load(_mem, _kernel, _initrd, _cmdline, cfg.Cpus);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Device names in PCI slot order, for the ready event.</summary>
+    public IEnumerable<string> DeviceNames => _devices.Select(d => d.Name);
+
+    /// <summary>Runs the guest, through as many reboots as the policy allows, and says why it ended.</summary>
+    public VmExit Run(KvmSystem kvm)
+    {
+        _kvm = kvm;
+        int max = kvm.MaxVcpus;
+        if (_cfg.Cpus > max)
+            throw new EngineException(ErrorId.InvalidArgument, $"--cpus={_cfg.Cpus} is more than this host's KVM allows ({max})");
+        _cpuid = HostQuirks.FilterCpuid(kvm.SupportedCpuid(), _pvm);
+        while (true)
+        {
+            var exit = BootOnce();
+            if (_external is { } ext) return ext;
+            if (!exit.IsReboot || !_cfg.RestartOnReboot) return exit;
+            Boots++;
+            Rebooted?.Invoke(exit.Reason == "reboot" ? "reset" : exit.Reason, Boots);
+            _mem.Discard();
+        }
+    }
+
+    /// <summary>Stops the guest from outside (a signal, the console's ^C^C^C). The first reason wins.</summary>
+    public void Stop(VmExit exit)
+    {
+        _external ??= exit;
+        _stop.TrySet(exit);
+        _console.Wake();
+    }
+
+    /// <summary>Hands console input to the guest (the console it last spoke on), waiting rather than dropping bytes.</summary>
+    public void DeliverInput(ReadOnlySpan<byte> data) => _console.Deliver(data, () => _external is not null);
+
+    private VmExit BootOnce()
+    {
+        var stop = new StopLatch();
+        _stop = stop;
+        if (_external is { } ext) return ext;
+
+        using var vm = _kvm!.CreateVm();
+        vm.SetMemory(_mem);
+        vm.CreatePlatform();
+        vm.SetIoApicId(MpTable.IoApicId(_cfg.Cpus));
+        var plan = BootLoader.Load(_mem, _kernel, _initrd, _cmdline, _cfg.Cpus);
+
+        using var board = new Board(vm, _mem, _console, stop, _devices);
+        _console.Attach(board.Serial);
+
+        var vcpus = new List<KvmVcpu>();
+        var threads = new List<Thread>();
+        try
+        {
+            for (int id = 0; id < _cfg.Cpus; id++)
+            {
+                var vcpu = vm.CreateVcpu(id);
+                vcpus.Add(vcpu);
+                CpuSetup.InitCommon(vcpu, CpuSetup.CpuidFor(_cpuid, id, _cfg.Cpus));
+                if (id == 0) CpuSetup.InitBoot(vcpu, plan.Cpu);
+            }
+            stop.OnStop(() => { foreach (var v in vcpus) v.Kick(); });
+            foreach (var vcpu in vcpus)
+            {
+                var runner = new VcpuRunner(vcpu, board.Io, board.Mmio, _mem, stop);
+                var t = new Thread(runner.Run) { IsBackground = true, Name = $"vcpu{vcpu.Id}" };
+                threads.Add(t);
+                t.Start();
+            }
+            var exit = stop.Wait();
+            // A vCPU may be between its stop check and KVM_RUN when the kick lands; immediate_exit covers
+            // that, and we kick again until every thread is out.
+            foreach (var t in threads)
+                while (!t.Join(50))
+                    foreach (var v in vcpus) v.Kick();
+            return exit;
+        }
+        finally
+        {
+            _console.Attach(null);
+            foreach (var v in vcpus) v.Dispose();
+        }
+    }
+
+    /// <summary>Flushes and closes the disks, and gives back RAM. Every exit path comes through here.</summary>
+    public void Dispose()
+    {
+        foreach (var d in _disks) d.Dispose();
+        _mem?.Dispose();
+        _kernel?.Dispose();
+        _initrd?.Dispose();
+    }
+}
