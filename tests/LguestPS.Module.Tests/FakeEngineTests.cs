@@ -145,13 +145,25 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         var vm = job.VM;
         Assert.Equal(LguestVmState.Running, vm.State);
         int pid = vm.ProcessId!.Value;
-        Assert.Equal(pid, Proc.SessionId(pid)); // a session of its own: ^C at the prompt does not reach it
+        Assert.Equal(pid, Proc.ProcessGroupId(pid)); // a process group of its own: ^C at the prompt does not reach it
+        Assert.Contains("fake-engine", File.ReadAllText($"/proc/{pid}/cmdline")); // and the pid is the engine's
 
         Run("Stop-Job -Name fk").AssertNoErrors();
         Assert.Equal(JobState.Stopped, job.JobStateInfo.State);
         Assert.False(Proc.Exists(pid), $"engine {pid} is still there");
         Assert.Equal((LguestVmState.Off, "sigterm", (int?)143), (vm.State, vm.ExitReason, vm.ExitCode));
         Assert.Empty(job.Error);
+    }
+
+    [Fact]
+    public void AnEngineThatIsNotExecutableIsAStartError()
+    {
+        using var engine = Engine("exit 0");
+        File.SetUnixFileMode(engine.Path_, UnixFileMode.UserRead);
+        var e = Run("New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz | Start-LguestVm").SingleError;
+        Assert.Equal(("EngineStartError,LguestPS.Commands.StartLguestVmCommand", ErrorCategory.OpenError), (e.FullyQualifiedErrorId, e.CategoryInfo.Category));
+        Assert.Empty(Run("Get-Job").Output);
+        Assert.Equal(LguestVmState.Off, Run("Get-LguestVm fk").Single<LguestVm>().State);
     }
 
     [Fact]

@@ -26,7 +26,8 @@ public sealed class LguestVmJob : Job2, IVmRunListener
     private static readonly MethodInfo? SetJobStateWithReason = FindSetJobStateWithReason();
 
     private readonly VmRun _run;
-    private int _finished;
+    private readonly object _stateLock = new();
+    private bool _finished;
 
     internal LguestVmJob(VmRun run) : base(run.CommandLine, run.Vm.Name)
     {
@@ -78,13 +79,16 @@ public sealed class LguestVmJob : Job2, IVmRunListener
     /// <summary>Stops the VM; with force, kills the engine at once.</summary>
     public override void StopJob(bool force, string? reason)
     {
-        if (IsFinishedState(JobStateInfo.State)) return;
-        if (JobStateInfo.State == JobState.NotStarted)
+        lock (_stateLock)
         {
-            Finish(JobState.Stopped, null);
-            return;
+            if (_finished) return;
+            if (JobStateInfo.State == JobState.NotStarted)
+            {
+                Finish(JobState.Stopped, null);
+                return;
+            }
+            if (JobStateInfo.State != JobState.Stopping) SetJobState(JobState.Stopping);
         }
-        if (JobStateInfo.State != JobState.Stopping) SetJobState(JobState.Stopping);
         _run.Stop(force, VmProcess.DefaultStopGrace);
     }
 
@@ -144,13 +148,18 @@ public sealed class LguestVmJob : Job2, IVmRunListener
         }
     }
 
+    /// <summary>The one way a job ends: once, under the lock StopJob takes, so a stop never lands on a finished job.</summary>
     private void Finish(JobState state, Exception? reason)
     {
-        if (Interlocked.Exchange(ref _finished, 1) != 0) return;
-        if (reason != null && SetJobStateWithReason != null)
-            SetJobStateWithReason.Invoke(this, new object[] { state, reason });
-        else
-            SetJobState(state);
+        lock (_stateLock)
+        {
+            if (_finished) return;
+            _finished = true;
+            if (reason != null && SetJobStateWithReason != null)
+                SetJobStateWithReason.Invoke(this, new object[] { state, reason });
+            else
+                SetJobState(state);
+        }
     }
 
     /// <summary>

@@ -22,6 +22,8 @@ internal interface IVmRunListener
 internal sealed class VmRun : IEngineListener
 {
     private readonly ManualResetEventSlim _ended = new(false);
+    private readonly object _gate = new();
+    private bool _exiting;
     private IVmRunListener? _listener;
 
     internal VmRun(LguestVm vm, string enginePath, IReadOnlyList<string> arguments)
@@ -69,17 +71,19 @@ internal sealed class VmRun : IEngineListener
     /// <summary>Stops the engine (SIGTERM, SIGKILL after the grace period; at once with force) and waits for the end.</summary>
     internal void Stop(bool force, TimeSpan grace)
     {
-        if (Process == null || HasEnded) return;
-        if (!Process.HasExited) Vm.State = LguestVmState.Stopping;
-        Process.RequestStop(force, grace);
-        _ended.Wait();
+        RequestStop(force, grace);
+        if (Process != null) _ended.Wait();
     }
 
     /// <summary>Like Stop, but returns at once.</summary>
     internal void RequestStop(bool force, TimeSpan grace)
     {
-        if (Process == null || HasEnded) return;
-        if (!Process.HasExited) Vm.State = LguestVmState.Stopping;
+        lock (_gate)
+        {
+            // Once the end is being reported, the VM's state is the end's to set.
+            if (Process == null || _exiting) return;
+            Vm.State = LguestVmState.Stopping;
+        }
         Process.RequestStop(force, grace);
     }
 
@@ -87,8 +91,9 @@ internal sealed class VmRun : IEngineListener
 
     void IEngineListener.OnConsoleLine(LguestConsoleLine line)
     {
-        History.Add(line);
+        // The job first: whoever a pattern wait wakes must find the line in Receive-Job already.
         _listener?.OnConsoleLine(line);
+        History.Add(line);
     }
 
     void IEngineListener.OnEvent(EngineEvent e)
@@ -99,6 +104,7 @@ internal sealed class VmRun : IEngineListener
 
     void IEngineListener.OnExit(EngineExit exit)
     {
+        lock (_gate) _exiting = true;
         var outcome = LguestErrors.Classify(exit, Vm.Name, out var error);
         Outcome = outcome;
         Error = error;

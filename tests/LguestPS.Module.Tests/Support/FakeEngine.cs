@@ -54,8 +54,8 @@ internal static class Proc
         catch (IOException) { return false; }
     }
 
-    /// <summary>Field 6 of /proc/pid/stat: the session id.</summary>
-    internal static int SessionId(int pid) => int.Parse(File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Trim().Split(' ')[3]);
+    /// <summary>Field 5 of /proc/pid/stat: the process group id.</summary>
+    internal static int ProcessGroupId(int pid) => int.Parse(File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Trim().Split(' ')[2]);
 
     internal static void WaitGone(int pid, TimeSpan timeout)
     {
