@@ -137,18 +137,18 @@ public class EngineClientTests
     }
 
     [Fact]
-    public void APatternWaitSeesLinesThatArriveAndEndsWithTheRun()
+    public async Task APatternWaitSeesLinesThatArriveAndEndsWithTheRun()
     {
         var h = new ConsoleHistory();
         var t = Task.Run(() => h.WaitForMatch(new Regex("READY"), TimeSpan.FromSeconds(10), default, out _));
         Thread.Sleep(50);
         h.Add(Line(1, "READY serial"));
-        Assert.Equal("READY serial", t.Result!.Text);
+        Assert.Equal("READY serial", (await t)!.Text);
 
         var waiting = Task.Run(() => { var l = h.WaitForMatch(new Regex("never"), TimeSpan.FromSeconds(10), default, out bool ended); return (l, ended); });
         Thread.Sleep(50);
         h.Close();
-        Assert.Equal((null, true), waiting.Result);
+        Assert.Equal((null, true), await waiting);
     }
 
     [Fact]
