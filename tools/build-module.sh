@@ -7,6 +7,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 configuration="${1:-Release}"
+# gcc and make for the test guest, on a fresh machine (quick when all is there).
+if [ -x "$root/build.sh" ]; then "$root/build.sh" deps; fi
 dotnet msbuild "$root/build/LguestPS.Layout.proj" -restore -t:Build -nologo -v:m \
     -p:LguestLayoutConfiguration="$configuration"
 echo "module: $root/out/LguestPS   host: $root/out/host/lguestps"

@@ -60,8 +60,11 @@ using var _ = runspace;
 using var ps = PowerShell.Create(runspace);
 if (plain) PSStyle.Instance.OutputRendering = OutputRendering.PlainText;
 
+// A script file runs as pwsh -File runs it: "-Name value" binds by name, everything else is a literal.
+static string Quote(string s) => "'" + s.Replace("'", "''") + "'";
 if (command != null) ps.AddScript(command);
-else ps.AddCommand(Path.GetFullPath(file!)).AddParameters(scriptArgs);
+else ps.AddScript("& " + Quote(Path.GetFullPath(file!)) + string.Concat(scriptArgs.Select(a =>
+    " " + (a.Length > 1 && a[0] == '-' && char.IsLetter(a[1]) ? a : Quote(a)))));
 // As pwsh does: errors go through Out-Default with the output, so they print where they happen.
 ps.Commands.Commands[0].MergeMyResults(PipelineResultTypes.Error, PipelineResultTypes.Output);
 ps.AddCommand("Out-Default");
@@ -85,5 +88,6 @@ catch (RuntimeException e)
     failed = true;
 }
 if (host.ExitCode is int code) return code;
-if (file != null && runspace.SessionStateProxy.GetVariable("LASTEXITCODE") is int last && last != 0) return last;
+if (file != null && runspace.SessionStateProxy.GetVariable("LASTEXITCODE") is { } last
+    && int.TryParse(last.ToString(), out int lastCode) && lastCode != 0) return lastCode;
 return failed ? 1 : 0;
