@@ -6,13 +6,16 @@ namespace LguestPS.Module.Tests;
 [Collection(EngineCollection.Name)]
 public class HostToolTests
 {
-    private static (int Code, string Out, string Err) Lguestps(params string[] args)
+    private static (int Code, string Out, string Err) Lguestps(params string[] args) => LguestpsWithEngine(null, args);
+
+    private static (int Code, string Out, string Err) LguestpsWithEngine(string? engine, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false, WorkingDirectory = Layout.Root };
         psi.ArgumentList.Add(Layout.HostTool);
         psi.ArgumentList.Add("-Module");
         psi.ArgumentList.Add(Layout.Manifest);
         foreach (var a in args) psi.ArgumentList.Add(a);
+        if (engine != null) psi.Environment["LGUESTPS_ENGINE"] = engine;
         using var p = Process.Start(psi)!;
         p.StandardInput.Close();
         var err = p.StandardError.ReadToEndAsync();
@@ -54,6 +57,27 @@ public class HostToolTests
         finally
         {
             File.Delete(script);
+        }
+    }
+
+    [Fact]
+    public void APowerShellThatExitsLeavesNoEngineBehind()
+    {
+        string dir = Directory.CreateTempSubdirectory("lguestps-exit-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(dir, "vmlinuz"), Fixtures.FakeBzImage());
+            using var engine = FakeEngine.Script(dir, $"{FakeEngine.Ready}\necho started\n{FakeEngine.RunUntilTerm}");
+            var (code, output, err) = LguestpsWithEngine(engine.Path_, "-Command",
+                $"New-LguestVm -Name left -MemoryMB 64 -Kernel '{dir}/vmlinuz' | Start-LguestVm | Out-Null; Wait-LguestVm -Name left -Pattern started -Timeout 10 | Out-Null; (Get-LguestVm left).ProcessId");
+            Assert.True(code == 0, err);
+            int pid = int.Parse(output.Trim());
+            Proc.WaitGone(pid, TimeSpan.FromSeconds(5));
+            Assert.False(Proc.Exists(pid), $"engine {pid} outlived the PowerShell that started it");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 

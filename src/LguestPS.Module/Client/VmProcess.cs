@@ -220,6 +220,7 @@ internal sealed class VmProcess
         string reason = _exitEvent?.GetString("reason") ?? LguestErrors.ExitReasonForCode(code);
         string message = _exitEvent?.GetString("message")
             ?? (_stderrTail.Count > 0 ? string.Join(Environment.NewLine, _stderrTail) : $"the engine exited with code {code} and said nothing");
+        _clock.Stop(); // the VM's Uptime stays what the run lasted
         Exit = new EngineExit(code, reason, message, _errorEvent?.GetString("id"), _errorEvent?.GetString("message"),
             _stopRequested, _clock.Elapsed);
 
