@@ -3,13 +3,8 @@
 # test-guest image, N runs each, interleaved, medians and ratios.
 #   bench/boot.sh [runs] [bzImage|elf]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 runs=${1:-10}; fmt=${2:-bzImage}
-sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-pkgs=()
-command -v qemu-system-x86_64 >/dev/null || pkgs+=(qemu-system-x86)
-[ -x /usr/bin/time ] || pkgs+=(time)
-if [ ${#pkgs[@]} -gt 0 ]; then $sudo apt-get update -qq; $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null; fi
-./build.sh build >/dev/null
+bench_setup
 image=tests/guest/build/guest.$fmt
 dotnet run -c Release --project bench/LguestPS.Bench -- boot out/engine/lguest "$image" "$runs"

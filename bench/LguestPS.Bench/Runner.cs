@@ -3,7 +3,11 @@ using System.Diagnostics;
 namespace LguestPS.Bench;
 
 /// <summary>One run of a VMM command: when its guest said its first line, when it exited, how much memory it peaked at.</summary>
-public sealed record RunResult(double FirstLineMs, double ExitMs, long PeakRssKiB, int ExitCode, string Output);
+public sealed record RunResult(double FirstLineMs, double ExitMs, long PeakRssKiB, int ExitCode, string Output)
+{
+    /// <summary>When each marker's first line arrived (ms since spawn); missing markers are absent.</summary>
+    public Dictionary<string, double> Marks { get; init; } = new();
+}
 
 /*
  * Runs a command under GNU time (for the peak RSS the kernel measured, not a
@@ -13,7 +17,7 @@ public sealed record RunResult(double FirstLineMs, double ExitMs, long PeakRssKi
  */
 public static class Runner
 {
-    public static RunResult Run(string exe, IEnumerable<string> args, string firstLineMarker, TimeSpan timeout, string? stdin = null)
+    public static RunResult Run(string exe, IEnumerable<string> args, string firstLineMarker, TimeSpan timeout, string? stdin = null, params string[] moreMarkers)
     {
         string rssFile = Path.GetTempFileName();
         var psi = new ProcessStartInfo("/usr/bin/time")
@@ -24,6 +28,7 @@ public static class Runner
         var clock = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         double first = -1;
+        var marks = new Dictionary<string, double>();
         var output = new System.Text.StringBuilder();
         var errTask = p.StandardError.ReadToEndAsync();
         if (stdin != null) { p.StandardInput.Write(stdin); p.StandardInput.Flush(); }
@@ -33,6 +38,8 @@ public static class Runner
             while ((line = p.StandardOutput.ReadLine()) != null)
             {
                 if (first < 0 && line.Contains(firstLineMarker)) first = clock.Elapsed.TotalMilliseconds;
+                foreach (var m in moreMarkers)
+                    if (!marks.ContainsKey(m) && line.Contains(m)) marks[m] = clock.Elapsed.TotalMilliseconds;
                 output.AppendLine(line);
             }
         });
@@ -46,7 +53,7 @@ public static class Runner
         errTask.Wait();
         long rss = long.TryParse(File.ReadAllLines(rssFile).LastOrDefault(l => l.Trim().Length > 0)?.Trim(), out var r) ? r : -1;
         File.Delete(rssFile);
-        return new RunResult(first, exit, rss, p.ExitCode, output.ToString());
+        return new RunResult(first, exit, rss, p.ExitCode, output.ToString()) { Marks = marks };
     }
 
     public static double Median(IEnumerable<double> xs)

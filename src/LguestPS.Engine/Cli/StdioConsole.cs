@@ -17,8 +17,9 @@ namespace LguestPS.Engine.Cli;
  * Input: a reader thread passes whatever arrives on stdin to the guest's
  * console device, waiting for room rather than dropping bytes. If stdin is a
  * terminal we put it in raw mode (no echo, no line editing, ^C goes to the
- * guest) and always put it back. Three ^C, each on its own, within a second
- * is the seed's escape hatch: it stops the VM.
+ * guest) and always put it back. Three ^C in a row within a second is the
+ * seed's escape hatch: it stops the VM (the seed wanted each in a read of its
+ * own; counting bytes works the same at a keyboard and also through a pipe).
  */
 public sealed unsafe class StdioConsole : IConsoleSink, IDisposable
 {
@@ -112,13 +113,19 @@ public sealed unsafe class StdioConsole : IConsoleSink, IDisposable
             fixed (byte* p = buf)
                 do n = read(0, p, (size_t)(ulong)buf.Length); while (n < 0 && errno == EINTR);
             if (n <= 0) return; // EOF or a closed stdin: the guest just hears nothing more
-            if (n == 1 && buf[0] == 3)
+            // Three ^C in a row, nothing else between them, the first and the last within a second.
+            for (int i = 0; i < n; i++)
             {
+                if (buf[i] != 3) { ctrlC = 0; continue; }
                 long now = Environment.TickCount64;
-                if (ctrlC == 0 || now - firstCtrlC > 1000) { ctrlC = 0; firstCtrlC = now; }
-                if (++ctrlC == 3) { onTripleCtrlC(); return; }
+                if (ctrlC == 0) firstCtrlC = now;
+                if (++ctrlC == 3)
+                {
+                    if (now - firstCtrlC <= 1000) { onTripleCtrlC(); return; }
+                    ctrlC = 1;
+                    firstCtrlC = now;
+                }
             }
-            else ctrlC = 0;
             deliver(buf.AsSpan(0, (int)n));
         }
     }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LguestPS.Engine.Interop;
+using Tmds.Linux;
 
 namespace LguestPS.Engine.Memory;
 
@@ -112,6 +113,22 @@ public sealed unsafe class GuestMemory : IDisposable
             new Span<byte>(p, n).Clear();
             p += n; len -= (ulong)n;
         }
+    }
+
+    /// <summary>Bytes of guest RAM the host has actually backed with pages (mincore(2)); for diagnostics.</summary>
+    public ulong ResidentBytes()
+    {
+        ulong pages = Size / 4096, resident = 0;
+        byte[] vec = new byte[Math.Min(pages, 1UL << 20)];
+        for (ulong done = 0; done < pages; done += (ulong)vec.Length)
+        {
+            ulong n = Math.Min((ulong)vec.Length, pages - done);
+            fixed (byte* v = vec)
+                if ((long)Tmds.Linux.LibC.syscall(27 /* SYS_mincore */, (syscall_arg)(void*)(_base + done * 4096), (syscall_arg)(void*)(n * 4096), (syscall_arg)(void*)v) != 0)
+                    return 0;
+            for (ulong i = 0; i < n; i++) resident += (ulong)(vec[i] & 1);
+        }
+        return resident * 4096;
     }
 
     /// <summary>Gives all RAM back to the host: anonymous pages read as zero afterwards (a cheap reboot scrub).</summary>

@@ -58,3 +58,9 @@ public sealed class VirtioContext(GuestMemory memory, IReadOnlyList<Virtqueue> q
 
     public bool Has(int feature) => (Features & VirtioFeatures.Bit(feature)) != 0;
 }
+
+/// <summary>A device that can say what it did, for --verbose at exit (and tests that check a driver used it).</summary>
+public interface IDeviceStats
+{
+    string Stats { get; }
+}

@@ -115,12 +115,24 @@ public sealed class Machine : IDisposable
         while (true)
         {
             var exit = BootOnce();
-            if (_external is { } ext) return ext;
-            if (!exit.IsReboot || !_cfg.RestartOnReboot) return exit;
+            if (_external is { } ext) return Finish(ext);
+            if (!exit.IsReboot || !_cfg.RestartOnReboot) return Finish(exit);
             Boots++;
             Rebooted?.Invoke(exit.Reason == "reboot" ? "reset" : exit.Reason, Boots);
             _mem.Discard();
         }
+    }
+
+    private VmExit Finish(VmExit exit)
+    {
+        if (Log.IsVerbose)
+        {
+            foreach (var d in _devices)
+                if (d is IDeviceStats s) Log.Verbose($"{d.Name}: {s.Stats}");
+            ulong hwm = HostMemory.PeakRssKiB(), guest = _mem.ResidentBytes() / 1024;
+            Log.Verbose($"host memory: peak RSS {hwm} KiB, of which guest RAM {guest} KiB, VMM {hwm - Math.Min(hwm, guest)} KiB");
+        }
+        return exit;
     }
 
     /// <summary>Stops the guest from outside (a signal, the console's ^C^C^C). The first reason wins.</summary>

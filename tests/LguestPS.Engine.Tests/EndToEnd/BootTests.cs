@@ -10,7 +10,7 @@ public class BootTests
     [MemberData(nameof(Formats))]
     public void EveryGuestCheckPasses(string format)
     {
-        Kvm.Require();
+        KvmHost.Require();
         byte[] initrd = new byte[200 * 1024 + 123];
         new Random(42).NextBytes(initrd);
         string initrdPath = Path.GetTempFileName();
@@ -35,7 +35,7 @@ public class BootTests
     [SkippableFact]
     public void LargeMemoryAboveTheHoleIsDescribed()
     {
-        Kvm.Require();
+        KvmHost.Require();
         using var vm = EngineProcess.Start("--on-reboot=exit", "4096", TestGuest.BzImage, "tests=e820,paging", "guest.mem=4096");
         Assert.Equal(0, vm.WaitForExit());
         TestGuest.AssertPassed(vm.Stdout, "e820", "paging");
@@ -44,7 +44,7 @@ public class BootTests
     [SkippableFact]
     public void RebootRestartsTheGuestByDefault()
     {
-        Kvm.Require();
+        KvmHost.Require();
         using var vm = EngineProcess.Start("--log-format=json", "64", TestGuest.BzImage, "tests=paging");
         vm.WaitForOutput("TESTS DONE", count: 2);
         vm.Signal(Tmds.Linux.LibC.SIGTERM);
@@ -56,7 +56,7 @@ public class BootTests
     [SkippableFact]
     public void TypedInputReachesTheGuestAndItsEchoComesBack()
     {
-        Kvm.Require();
+        KvmHost.Require();
         using var vm = EngineProcess.Start("--on-reboot=exit", "64", TestGuest.BzImage, "tests=mptable,serial");
         vm.WaitForOutput("READY serial");
         vm.WriteStdin("hello from the host\n");
@@ -68,7 +68,7 @@ public class BootTests
     [SkippableFact]
     public void SigintStopsTheGuestWithItsOwnCode()
     {
-        Kvm.Require();
+        KvmHost.Require();
         using var vm = EngineProcess.Start("--log-format=json", "64", TestGuest.BzImage, "tests=mptable,serial");
         vm.WaitForOutput("READY serial");
         vm.Signal(Tmds.Linux.LibC.SIGINT);
@@ -88,5 +88,31 @@ public class KernelIdentityTests
         Assert.False(bz.IsLinux);
         Assert.False(elf.IsLinux);
         Assert.Equal("lguest test guest", bz.VersionBanner);
+    }
+}
+
+/// <summary>The seed's escape hatch: three ^C on the console stop the VM, whichever console the guest reads.</summary>
+public class ConsoleEscapeTests
+{
+    [SkippableFact]
+    public void ThreeCtrlCsStopTheVmWithTheirOwnCode()
+    {
+        KvmHost.Require();
+        using var vm = EngineProcess.Start("--log-format=json", "64", TestGuest.BzImage, "tests=mptable,serial");
+        vm.WaitForOutput("READY serial");
+        vm.WriteStdin("\x03\x03\x03");
+        Assert.Equal(8, vm.WaitForExit());
+        Assert.Equal("console-interrupt", vm.ExitEvent.GetProperty("reason").GetString());
+    }
+
+    [SkippableFact]
+    public void ACtrlCAloneGoesToTheGuest()
+    {
+        KvmHost.Require();
+        using var vm = EngineProcess.Start("--on-reboot=exit", "64", TestGuest.BzImage, "tests=mptable,serial");
+        vm.WaitForOutput("READY serial");
+        vm.WriteStdin("\x03x\x03y\x03\n");     // never three in a row: all of it is the guest's
+        Assert.Equal(0, vm.WaitForExit());
+        Assert.Contains("ECHO", vm.Stdout);
     }
 }

@@ -13,7 +13,7 @@ public sealed class PrivilegeDropTests : IDisposable
     [SkippableFact]
     public void TheVmmRunsAsTheUserInsideTheJailAndTheGuestStillWorks()
     {
-        Kvm.Require();
+        KvmHost.Require();
         Skip.IfNot(Environment.UserName == "root", "SKIPPED: dropping privileges needs a root test run");
         var nobody = LguestPS.Engine.Cli.PrivilegeDrop.Resolve("nobody");
         using var vm = EngineProcess.Start("--on-reboot=exit", "--username=nobody", $"--chroot={_jail}", "--rng",

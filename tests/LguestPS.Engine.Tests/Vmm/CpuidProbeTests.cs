@@ -63,7 +63,7 @@ public class CpuidProbeTests
     [SkippableFact]
     public void TheGuestSeesTheFilteredCpuidWhereTheHostHonoursIt()
     {
-        LguestPS.Engine.Tests.EndToEnd.Kvm.Require();
+        KvmHost.Require();
         using var sys = KvmSystem.Open();
         var supported = CpuSetup.CpuidFor(sys.SupportedCpuid(), 0, 1);
         var filtered = HostQuirks.FilterCpuid(supported, pvm: true);

@@ -109,7 +109,7 @@ struct vq {
 	u16 free_head, nfree;
 	u16 avail_idx, kicked_idx;	/* our shadow, and what the device last saw */
 	u16 last_used;
-	u16 ndesc[VQ_SIZE_MAX];		/* ring descriptors each head holds */
+	u16 *ndesc;			/* ring descriptors each head holds (heap) */
 	bool event_idx, indirect;
 	u16 msix_entry;
 	volatile u64 irqs;		/* interrupts counted by the handler */

@@ -27,7 +27,7 @@ public struct VirtioBlkOutHdr
  * read-only disk (VIRTIO_BLK_F_RO) answers writes with IOERR too. FLUSH is
  * fdatasync, and so is every way the VM ends.
  */
-public sealed class BlockDevice : IVirtioDevice, IDisposable
+public sealed class BlockDevice : IVirtioDevice, IDeviceStats, IDisposable
 {
     public const int FeatureSegMax = 2, FeatureRo = 5, FeatureBlkSize = 6, FeatureFlush = 9;
     public const uint TypeIn = 0, TypeOut = 1, TypeFlush = 4, TypeGetId = 8;
@@ -110,6 +110,9 @@ public sealed class BlockDevice : IVirtioDevice, IDisposable
 
     public void WriteConfig(int offset, ReadOnlySpan<byte> data) { } // nothing here is the driver's to change
 
+    private long _requests, _read, _written;
+    public string Stats => $"{Path}: {Interlocked.Read(ref _requests)} requests, {Interlocked.Read(ref _read)} bytes read, {Interlocked.Read(ref _written)} bytes written";
+
     public void Activate(VirtioContext ctx)
     {
         _chain = ctx.Queues[0].NewChain();
@@ -141,6 +144,7 @@ public sealed class BlockDevice : IVirtioDevice, IDisposable
             return;
         }
         uint dataIn = chain.WritableBytes - 1;
+        Interlocked.Increment(ref _requests);
         byte status = hdr.Type switch
         {
             TypeIn => Transfer(chain, hdr.Sector, dataIn, write: false),
@@ -169,6 +173,7 @@ public sealed class BlockDevice : IVirtioDevice, IDisposable
                 n = Sys.Pwrite(_fd, span, offset);
                 if (n <= 0) return StatusIoErr;
                 chain.Reader.Advance((uint)n);
+                Interlocked.Add(ref _written, n);
             }
             else
             {
@@ -177,6 +182,7 @@ public sealed class BlockDevice : IVirtioDevice, IDisposable
                 if (n < 0) return StatusIoErr;
                 if (n == 0) { span.Clear(); n = span.Length; } // the file shrank under us: zeros, not stale guest bytes
                 chain.Writer.Advance((uint)n);
+                Interlocked.Add(ref _read, n);
             }
             offset += n;
             len -= (uint)n;

@@ -10,7 +10,7 @@ namespace LguestPS.Engine.Virtio.Rng;
  * driver how much it got, and a greedy guest cannot make us drain the
  * host's pool (or our time) in one go.
  */
-public sealed class RngDevice : IVirtioDevice
+public sealed class RngDevice : IVirtioDevice, IDeviceStats
 {
     public const int MaxPerRequest = 64 * 1024;
     private VirtioContext? _ctx;
@@ -28,6 +28,8 @@ public sealed class RngDevice : IVirtioDevice
     /// <summary>Bytes handed to the guest so far (for --verbose and tests).</summary>
     public long BytesServed => Interlocked.Read(ref _served);
     private long _served;
+
+    public string Stats => $"served {BytesServed} bytes of entropy";
 
     public void Activate(VirtioContext ctx)
     {
