@@ -81,6 +81,33 @@ public class HostToolTests
         }
     }
 
+    [Fact]
+    public void APowerShellKilledOutrightStillLeavesNoEngineBehind()
+    {
+        string dir = Directory.CreateTempSubdirectory("lguestps-kill-").FullName;
+        try
+        {
+            File.WriteAllBytes(Path.Combine(dir, "vmlinuz"), Fixtures.FakeBzImage());
+            using var engine = FakeEngine.Script(dir, $"{FakeEngine.Ready}\necho started\n{FakeEngine.RunUntilTerm}");
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+            foreach (var a in new[] { Layout.HostTool, "-Module", Layout.Manifest, "-Command",
+                $"New-LguestVm -Name orphan -MemoryMB 64 -Kernel '{dir}/vmlinuz' | Start-LguestVm | Out-Null; Wait-LguestVm -Name orphan -Pattern started -Timeout 10 | Out-Null; (Get-LguestVm orphan).ProcessId; [Threading.Thread]::Sleep(60000)" })
+                psi.ArgumentList.Add(a);
+            psi.Environment["LGUESTPS_ENGINE"] = engine.Path_;
+            using var host = Process.Start(psi)!;
+            int pid = int.Parse(host.StandardOutput.ReadLine()!.Trim());
+            Assert.True(Proc.Exists(pid));
+            host.Kill(); // SIGKILL: no ProcessExit handler, no runspace closing, nothing of ours runs
+            host.WaitForExit();
+            Proc.WaitGone(pid, TimeSpan.FromSeconds(10));
+            Assert.False(Proc.Exists(pid), $"engine {pid} outlived a killed PowerShell");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>The README's first command: the client's pipeline, through lguestps, booting the test guest.</summary>
     [SkippableFact]
     [Trait("Category", "EndToEnd")]

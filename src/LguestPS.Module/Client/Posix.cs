@@ -15,6 +15,9 @@ internal static class Posix
 
     private const int X_OK = 1;
 
+    [DllImport("libc", EntryPoint = "getpid")]
+    internal static extern int GetProcessId();
+
     /// <summary>True when this process may execute the file.</summary>
     internal static bool IsExecutable(string path) => SysAccess(path, X_OK) == 0;
 

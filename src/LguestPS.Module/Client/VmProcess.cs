@@ -85,14 +85,18 @@ internal sealed class VmProcess
     internal TimeSpan Elapsed => _clock.Elapsed;
 
     /// <summary>
-    /// Starts the engine in a process group of its own, so a ^C typed in the
-    /// terminal (which the terminal sends to its whole foreground process
-    /// group: PowerShell and its children) does not kill VMs that run in the
-    /// background. .NET cannot do that itself; perl (Essential in Debian) can,
-    /// and then execs in place, so the process id is the engine's. A new
-    /// process group, not a new session: with setsid the engine would get a
-    /// scheduler autogroup of its own and start 50-80 ms slower on hosts that
-    /// have autogroups (measured here), so setsid is only the fallback.
+    /// Starts the engine, through a few lines of perl (Essential in Debian)
+    /// that exec it in place, so the process id is the engine's:
+    /// - a process group of its own, so a ^C typed in the terminal (which the
+    ///   terminal sends to its whole foreground process group: PowerShell and
+    ///   its children) does not kill VMs that run in the background;
+    /// - PR_SET_PDEATHSIG = SIGTERM, so the engine stops even when PowerShell
+    ///   dies without running any of our code (kill -9, a crash). The signal
+    ///   follows the thread that forked, not the process, which is why every
+    ///   engine is forked by one thread that lives as long as the process.
+    /// Not setsid: a new session gets a scheduler autogroup of its own and
+    /// started the engine 50-80 ms slower here. setsid (then nothing) is only
+    /// the fallback where perl is missing.
     /// </summary>
     internal static VmProcess Start(string enginePath, IReadOnlyList<string> arguments, string vmName,
         IEngineListener listener, TimeSpan? partialLineIdle = null)
@@ -102,7 +106,7 @@ internal sealed class VmProcess
         var idle = partialLineIdle ?? DefaultPartialLineIdle;
         VmProcess vp;
         if (File.Exists(Perl))
-            vp = new VmProcess(Perl, new[] { "-e", NewProcessGroup, enginePath }.Concat(arguments), vmName, listener, idle);
+            vp = new VmProcess(Perl, new[] { "-e", Launcher, Posix.GetProcessId().ToString(System.Globalization.CultureInfo.InvariantCulture), enginePath }.Concat(arguments), vmName, listener, idle);
         else if (new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists) is string setsid)
             vp = new VmProcess(setsid, new[] { enginePath }.Concat(arguments), vmName, listener, idle);
         else
@@ -112,19 +116,44 @@ internal sealed class VmProcess
     }
 
     private const string Perl = "/usr/bin/perl";
-    private const string NewProcessGroup = "setpgrp(0, 0); exec { $ARGV[0] } @ARGV or die \"lguest: cannot run $ARGV[0]: $!\\n\";";
+
+    // prctl is system call 157 on x86-64 (the engine's only architecture); PR_SET_PDEATHSIG is 1, SIGTERM 15.
+    // If PowerShell died before the prctl, getppid() no longer names it: give up rather than run orphaned.
+    private const string Launcher =
+        "my $owner = shift; setpgrp(0, 0); syscall(157, 1, 15); exit 143 if getppid() != $owner; " +
+        "exec { $ARGV[0] } @ARGV or die \"lguest: cannot run $ARGV[0]: $!\\n\";";
+
+    /// <summary>The one thread that forks engines (see Start): it lives as long as the process.</summary>
+    private static readonly System.Collections.Concurrent.BlockingCollection<Action> Spawns = StartSpawner();
+
+    private static System.Collections.Concurrent.BlockingCollection<Action> StartSpawner()
+    {
+        var queue = new System.Collections.Concurrent.BlockingCollection<Action>();
+        new Thread(() => { foreach (var spawn in queue.GetConsumingEnumerable()) spawn(); })
+            { IsBackground = true, Name = "lguest engine spawner" }.Start();
+        return queue;
+    }
 
     private void Run(string enginePath)
     {
-        _clock.Start();
-        try
+        Exception? failure = null;
+        using (var started = new ManualResetEventSlim(false))
         {
-            _process.Start();
+            Spawns.Add(() =>
+            {
+                try
+                {
+                    _clock.Start();
+                    _process.Start();
+                }
+                catch (Exception e) { failure = e; }
+                finally { started.Set(); }
+            });
+            started.Wait();
         }
-        catch (Win32Exception e)
-        {
-            throw LguestErrors.Fail("EngineStartError", $"Cannot start the lguest engine '{enginePath}': {e.Message}", e);
-        }
+        if (failure is Win32Exception or InvalidOperationException)
+            throw LguestErrors.Fail("EngineStartError", $"Cannot start the lguest engine '{enginePath}': {failure.Message}", failure);
+        if (failure != null) throw failure;
         ProcessId = _process.Id;
         lock (Live) Live.Add(this);
         _idleTimer = new Timer(_ => OnIdle(), null, Timeout.Infinite, Timeout.Infinite);
