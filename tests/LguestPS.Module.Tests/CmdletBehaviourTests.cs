@@ -53,7 +53,8 @@ public class CmdletBehaviourTests : IClassFixture<PowerShellSession>, IDisposabl
     [Fact]
     public void NewLguestVmTakesEveryOption()
     {
-        var vm = Run("New-LguestVm -Name web1 -MemoryMB 128 -Cpus 2 -Kernel ./vmlinux -Initrd ./initrd.img -KernelArguments 'console=hvc0  quiet' -OnReboot Exit -UserName nobody -ChrootPath .").Single<LguestVm>();
+        var vm = Run("New-LguestVm -Name web1 -MemoryMB 128 -Cpus 2 -Kernel ./vmlinux -Initrd ./initrd.img -KernelArguments 'console=hvc0  quiet' -OnReboot Exit -UserName nobody -ChrootPath . -NoHostQuirks").Single<LguestVm>();
+        Assert.False(vm.HostQuirks);
         Assert.Equal(("web1", 128, 2, LguestRebootAction.Exit), (vm.Name, vm.MemoryMB, vm.Cpus, vm.OnReboot));
         Assert.Equal(Path.Combine(_ps.WorkDir, "initrd.img"), vm.Initrd);
         Assert.Equal("console=hvc0  quiet", vm.KernelArguments);

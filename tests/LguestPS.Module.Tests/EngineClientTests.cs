@@ -170,8 +170,8 @@ public class EngineClientTests
     [Fact]
     public void AnEmptyCommandLineAddsNoArgument()
     {
-        var vm = new LguestVm("vm", 64, 1, "/k", null, "", LguestRebootAction.Restart, "nobody", "/srv");
-        Assert.Equal(new[] { "--log-format=json", "--on-reboot=restart", "--cpus=1", "--username=nobody", "--chroot=/srv", "64", "/k" },
+        var vm = new LguestVm("vm", 64, 1, "/k", null, "", LguestRebootAction.Restart, "nobody", "/srv", hostQuirks: false);
+        Assert.Equal(new[] { "--log-format=json", "--on-reboot=restart", "--cpus=1", "--username=nobody", "--chroot=/srv", "--no-host-quirks", "64", "/k" },
             LguestEngine.BuildArguments(vm, verbose: false));
     }
 

@@ -50,6 +50,7 @@ internal static class LguestEngine
         foreach (var device in vm.Devices) args.Add(device.EngineArgument);
         if (vm.UserName != null) args.Add("--username=" + vm.UserName);
         if (vm.ChrootPath != null) args.Add("--chroot=" + vm.ChrootPath);
+        if (!vm.HostQuirks) args.Add("--no-host-quirks");
         args.Add(vm.MemoryMB.ToString(CultureInfo.InvariantCulture));
         args.Add(vm.Kernel);
         if (!string.IsNullOrEmpty(vm.KernelArguments)) args.Add(vm.KernelArguments);

@@ -56,6 +56,10 @@ public sealed class NewLguestVmCommand : LguestCmdletBase
     [ValidateNotNullOrEmpty]
     public string? ChrootPath { get; set; }
 
+    /// <summary>Runs the guest exactly as given even on a software-only KVM host (engine option --no-host-quirks).</summary>
+    [Parameter]
+    public SwitchParameter NoHostQuirks { get; set; }
+
     protected override void ProcessRecord()
     {
         string kernel = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Kernel);
@@ -77,7 +81,7 @@ public sealed class NewLguestVmCommand : LguestCmdletBase
 
         string name = Name ?? Registry.UniqueName(DefaultName(kernel));
         if (!ShouldProcess(name, $"Create VM ({MemoryMB} MiB, {Cpus} vCPU(s), kernel {kernel})")) return;
-        var vm = new LguestVm(name, MemoryMB, Cpus, kernel, initrd, KernelArguments, OnReboot, UserName, chroot);
+        var vm = new LguestVm(name, MemoryMB, Cpus, kernel, initrd, KernelArguments, OnReboot, UserName, chroot, hostQuirks: !NoHostQuirks);
         try
         {
             Registry.Add(vm);

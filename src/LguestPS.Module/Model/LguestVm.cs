@@ -15,8 +15,9 @@ public sealed class LguestVm
     private readonly List<LguestDevice> _devices = new();
 
     internal LguestVm(string name, int memoryMB, int cpus, string kernel, string? initrd, string kernelArguments,
-        LguestRebootAction onReboot, string? userName, string? chrootPath)
+        LguestRebootAction onReboot, string? userName, string? chrootPath, bool hostQuirks = true)
     {
+        HostQuirks = hostQuirks;
         Name = name;
         MemoryMB = memoryMB;
         Cpus = cpus;
@@ -57,6 +58,12 @@ public sealed class LguestVm
 
     /// <summary>The directory the engine chroots into once its files and devices are open, if any.</summary>
     public string? ChrootPath { get; }
+
+    /// <summary>
+    /// Whether the engine adapts the guest to a software-only KVM host (PVM):
+    /// on such hosts it hides CPU features the emulator cannot run (docs/engine.md, "Host quirks").
+    /// </summary>
+    public bool HostQuirks { get; }
 
     /// <summary>The devices, in the order they were added (the guest sees them in this order).</summary>
     public ReadOnlyCollection<LguestDevice> Devices
