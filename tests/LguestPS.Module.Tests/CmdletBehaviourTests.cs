@@ -76,6 +76,16 @@ public class CmdletBehaviourTests : IClassFixture<PowerShellSession>, IDisposabl
         Assert.Equal(Path.Combine(_ps.WorkDir, "vmlinuz"), vm.Kernel);
     }
 
+    [Fact]
+    public void DiskPathsAndVmNamesBindByPropertyName()
+    {
+        Run("New-LguestVm -Name byprop -MemoryMB 64 -Kernel ./vmlinuz").AssertNoErrors();
+        var vm = Run("[pscustomobject]@{ FullName = './disk.img' } | Add-LguestBlockDevice -VMName byprop").Single<LguestVm>();
+        Assert.Equal(Path.Combine(_ps.WorkDir, "disk.img"), ((LguestBlockDevice)Assert.Single(vm.Devices)).Path);
+        Assert.Same(vm, Run("[pscustomobject]@{ Name = 'byprop' } | Get-LguestVm").Single<LguestVm>());
+        Assert.Equal("VmNotRunning", Run("[pscustomobject]@{ Name = 'byprop' } | Send-LguestVmConsole -Text x").SingleError.FullyQualifiedErrorId.Split(',')[0]);
+    }
+
     [Theory]
     [InlineData("New-LguestVm -MemoryMB 64 -Kernel ./nope", "KernelNotFound", ErrorCategory.ObjectNotFound)]
     [InlineData("New-LguestVm -MemoryMB 64 -Kernel ./notakernel.txt", "KernelInvalid", ErrorCategory.InvalidData)]
