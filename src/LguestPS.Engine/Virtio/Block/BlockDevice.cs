@@ -123,7 +123,7 @@ public sealed class BlockDevice : IVirtioDevice, IDeviceStats, IDisposable
     {
         if (_ctx is not { } ctx || _chain is not { } chain) return;
         var vq = ctx.Queues[0];
-        do
+        while (true)
         {
             vq.DisableNotifications();
             while (vq.TryPop(chain))
@@ -132,7 +132,9 @@ public sealed class BlockDevice : IVirtioDevice, IDeviceStats, IDisposable
                 vq.PushUsed(chain);
             }
             if (vq.NeedsInterrupt()) ctx.Interrupt(0);
-        } while (vq.EnableNotifications());
+            if (Polling.WaitForMore(vq)) continue;   // more is likely on its way: catch it without a kick
+            if (!vq.EnableNotifications()) break;
+        }
     }
 
     private void Serve(DescChain chain)

@@ -102,4 +102,11 @@ public sealed partial class Virtqueue
         Interlocked.MemoryBarrier();
         return Volatile.Read(ref _mem.Ref<ushort>(r.AvailIdx)) != r.LastAvail;
     }
+
+    /// <summary>True if the driver has published buffers we have not popped (a cheap look, for polling; no barrier).</summary>
+    public bool HasAvailable()
+    {
+        var r = Volatile.Read(ref _ring);
+        return r is not null && !r.Broken && Volatile.Read(ref _mem.Ref<ushort>(r.AvailIdx)) != r.LastAvail;
+    }
 }
