@@ -163,6 +163,21 @@ public class EndToEndTests : IClassFixture<PowerShellSession>, IDisposable
         AssertAllTestsPassed(console);
     }
 
+    [SkippableFact]
+    public void AStoppedVmLeavesNoLockOnItsDisk()
+    {
+        Ready();
+        using (var f = File.Create(Path.Combine(_ps.WorkDir, "e2e-lock.img"))) f.SetLength(1 << 20);
+        var r = Run("""
+            New-LguestVm -Name first -MemoryMB 64 -Kernel ./guest.bzImage | Add-LguestBlockDevice -Path ./e2e-lock.img | Start-LguestVm | Out-Null
+            Wait-LguestVm -Name first -Pattern '^TESTS DONE' -Timeout 120 | Out-Null
+            Stop-LguestVm -Name first
+            New-LguestVm -Name second -MemoryMB 64 -Kernel ./guest.bzImage -OnReboot Exit | Add-LguestBlockDevice -Path ./e2e-lock.img | Start-LguestVm -Wait
+            """);
+        r.AssertNoErrors();
+        Assert.Contains(r.Objects<LguestConsoleLine>(), l => l.Text.StartsWith("TEST virtio-blk: ok ("));
+    }
+
     [SkippableTheory]
     [InlineData("tests=crash-triple", "GuestTripleFault", ErrorCategory.OperationStopped, 4)]
     [InlineData("tests=crash-mmio-exec", "GuestEmulationFailure", ErrorCategory.NotImplemented, 5)]
