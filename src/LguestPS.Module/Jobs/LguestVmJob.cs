@@ -1,0 +1,191 @@
+using System;
+using System.ComponentModel;
+using System.Management.Automation;
+using System.Reflection;
+using System.Threading;
+using LguestPS.Client;
+using LguestPS.Session;
+
+namespace LguestPS;
+
+/*
+ * A VM as a PowerShell job. Start-LguestVm puts one in the session's job
+ * repository, so the job cmdlets people already know work on VMs:
+ * Receive-Job yields the console lines as they arrive (-Wait streams them
+ * until the VM ends), Wait-Job waits for the end, Stop-Job stops the VM and
+ * Remove-Job forgets it. The state follows the VM: Completed on power-off,
+ * Stopped when stopped, Failed with JobStateInfo.Reason and an ErrorRecord
+ * when the engine or the guest failed.
+ */
+/// <summary>The job Start-LguestVm returns: one run of a VM.</summary>
+public sealed class LguestVmJob : Job2, IVmRunListener
+{
+    /// <summary>The PSJobTypeName of every VM job.</summary>
+    public const string JobTypeName = "LguestVmJob";
+
+    private static readonly MethodInfo? SetJobStateWithReason = FindSetJobStateWithReason();
+
+    private readonly VmRun _run;
+    private readonly object _stateLock = new();
+    private bool _finished;
+
+    internal LguestVmJob(VmRun run) : base(run.CommandLine, run.Vm.Name)
+    {
+        _run = run;
+        PSJobTypeName = JobTypeName;
+        run.SetListener(this);
+    }
+
+    /// <summary>The VM this job runs.</summary>
+    public LguestVm VM => _run.Vm;
+
+    public override string Location => "localhost";
+
+    public override string StatusMessage => VM.ExitReason ?? VM.State.ToString();
+
+    public override bool HasMoreData =>
+        Output.Count > 0 || Error.Count > 0 || Warning.Count > 0 || Verbose.Count > 0;
+
+    /// <summary>Starts the engine. Throws, and the job fails, if the process cannot start.</summary>
+    public override void StartJob()
+    {
+        // Running first: a quick engine may be gone, and the job finished, before Start returns.
+        SetJobState(JobState.Running);
+        try
+        {
+            _run.Start();
+        }
+        catch (LguestException e)
+        {
+            Finish(JobState.Failed, e);
+            throw;
+        }
+    }
+
+    public override void StartJobAsync()
+    {
+        ThreadPool.QueueUserWorkItem(_ =>
+        {
+            Exception? error = null;
+            try { StartJob(); }
+            catch (Exception e) { error = e; }
+            OnStartJobCompleted(new AsyncCompletedEventArgs(error, false, null));
+        });
+    }
+
+    /// <summary>Stops the VM: SIGTERM so the engine flushes its disks, SIGKILL if it does not go. Returns when it is gone.</summary>
+    public override void StopJob() => StopJob(force: false, reason: null);
+
+    /// <summary>Stops the VM; with force, kills the engine at once.</summary>
+    public override void StopJob(bool force, string? reason)
+    {
+        lock (_stateLock)
+        {
+            if (_finished) return;
+            if (JobStateInfo.State == JobState.NotStarted)
+            {
+                Finish(JobState.Stopped, null);
+                return;
+            }
+            if (JobStateInfo.State != JobState.Stopping) SetJobState(JobState.Stopping);
+        }
+        _run.Stop(force, VmProcess.DefaultStopGrace);
+    }
+
+    public override void StopJobAsync() => StopJobAsync(force: false, reason: null);
+
+    public override void StopJobAsync(bool force, string? reason)
+    {
+        ThreadPool.QueueUserWorkItem(_ =>
+        {
+            Exception? error = null;
+            try { StopJob(force, reason); }
+            catch (Exception e) { error = e; }
+            OnStopJobCompleted(new AsyncCompletedEventArgs(error, false, null));
+        });
+    }
+
+    public override void SuspendJob() => throw NotSupported("suspended");
+    public override void SuspendJobAsync() => throw NotSupported("suspended");
+    public override void SuspendJob(bool force, string? reason) => throw NotSupported("suspended");
+    public override void SuspendJobAsync(bool force, string? reason) => throw NotSupported("suspended");
+    public override void ResumeJob() => throw NotSupported("resumed");
+    public override void ResumeJobAsync() => throw NotSupported("resumed");
+    public override void UnblockJob() => throw NotSupported("unblocked");
+    public override void UnblockJobAsync() => throw NotSupported("unblocked");
+
+    private static NotSupportedException NotSupported(string what) =>
+        new($"A VM job cannot be {what}: stop it with Stop-Job or Stop-LguestVm, and start the VM again with Start-LguestVm.");
+
+    void IVmRunListener.OnConsoleLine(LguestConsoleLine line) => Output.Add(PSObject.AsPSObject(line));
+
+    void IVmRunListener.OnEvent(EngineEvent e)
+    {
+        switch (e.Name)
+        {
+            case EngineEvent.Log when e.GetString("level") == "warning":
+            case EngineEvent.Text:
+                Warning.Add(new WarningRecord($"{VM.Name}: {e.Describe()}"));
+                break;
+            case EngineEvent.Error:
+                break; // it becomes the job's error when the engine exits
+            default:
+                Verbose.Add(new VerboseRecord($"{VM.Name}: {e.Describe()}"));
+                break;
+        }
+    }
+
+    void IVmRunListener.OnExit(RunOutcome outcome, LguestException? error, EngineExit exit)
+    {
+        switch (outcome)
+        {
+            case RunOutcome.Completed: Finish(JobState.Completed, null); break;
+            case RunOutcome.Stopped: Finish(JobState.Stopped, null); break;
+            default:
+                Error.Add(error!.ToErrorRecord(VM));
+                Finish(JobState.Failed, error);
+                break;
+        }
+    }
+
+    /// <summary>The one way a job ends: once, under the lock StopJob takes, so a stop never lands on a finished job.</summary>
+    private void Finish(JobState state, Exception? reason)
+    {
+        lock (_stateLock)
+        {
+            if (_finished) return;
+            _finished = true;
+            if (reason != null && SetJobStateWithReason != null)
+                SetJobStateWithReason.Invoke(this, new object[] { state, reason });
+            else
+                SetJobState(state);
+        }
+    }
+
+    /// <summary>
+    /// PowerShellStandard hides SetJobState(JobState, Exception), the only way
+    /// to give a failed job its JobStateInfo.Reason; every PowerShell 7 has it
+    /// on Job2 (protected), so it is looked up once, by reflection.
+    /// </summary>
+    private static MethodInfo? FindSetJobStateWithReason()
+    {
+        for (var t = typeof(LguestVmJob).BaseType; t != null; t = t.BaseType)
+        {
+            var m = t.GetMethod("SetJobState", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.DeclaredOnly,
+                null, new[] { typeof(JobState), typeof(Exception) }, null);
+            if (m != null) return m;
+        }
+        return null;
+    }
+
+    internal bool IsFinished => IsFinishedState(JobStateInfo.State);
+
+    private static bool IsFinishedState(JobState s) =>
+        s is JobState.Completed or JobState.Failed or JobState.Stopped;
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_run.HasEnded) _run.Stop(force: false, VmProcess.DefaultStopGrace);
+        base.Dispose(disposing);
+    }
+}

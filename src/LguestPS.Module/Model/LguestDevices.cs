@@ -1,0 +1,84 @@
+using System;
+
+namespace LguestPS;
+
+/// <summary>A device attached to an LguestVm by one of the Add-Lguest* cmdlets.</summary>
+public abstract class LguestDevice
+{
+    /// <summary>The kind of device: Block, TapNetwork or Rng.</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>The engine option that creates this device, e.g. <c>--block=/srv/d.img,ro</c>.</summary>
+    internal abstract string EngineArgument { get; }
+
+    /// <summary>A short description for tables: the file, the address or the bridge.</summary>
+    public abstract string Description { get; }
+
+    public override string ToString() => $"{Kind}: {Description}";
+}
+
+/// <summary>A virtio block device backed by a file (engine option --block).</summary>
+public sealed class LguestBlockDevice : LguestDevice
+{
+    internal LguestBlockDevice(string path, bool readOnly, long sizeBytes)
+    {
+        Path = path;
+        ReadOnly = readOnly;
+        SizeBytes = sizeBytes;
+    }
+
+    public override string Kind => "Block";
+
+    /// <summary>The full path of the backing file.</summary>
+    public string Path { get; }
+
+    /// <summary>True when the guest may read but not write the disk.</summary>
+    public bool ReadOnly { get; }
+
+    /// <summary>The size of the backing file when the device was added, in bytes.</summary>
+    public long SizeBytes { get; }
+
+    internal override string EngineArgument => "--block=" + Path + (ReadOnly ? ",ro" : "");
+
+    public override string Description => Path + (ReadOnly ? " (read-only)" : "");
+}
+
+/// <summary>A virtio network device on a new tap interface (engine option --tunnet).</summary>
+public sealed class LguestTapNetwork : LguestDevice
+{
+    internal LguestTapNetwork(string? ipAddress, string? bridge, string? macAddress)
+    {
+        IPAddress = ipAddress;
+        Bridge = bridge;
+        MacAddress = macAddress;
+    }
+
+    public override string Kind => "TapNetwork";
+
+    /// <summary>The IPv4 address given to the host side of the tap, when not bridged.</summary>
+    public string? IPAddress { get; }
+
+    /// <summary>The bridge the tap joins, when bridged.</summary>
+    public string? Bridge { get; }
+
+    /// <summary>The guest's MAC address, or null for one the engine chooses.</summary>
+    public string? MacAddress { get; }
+
+    internal override string EngineArgument =>
+        "--tunnet=" + (Bridge != null ? "bridge:" + Bridge : IPAddress) + (MacAddress != null ? ":" + MacAddress : "");
+
+    public override string Description =>
+        (Bridge != null ? "bridge " + Bridge : "host " + IPAddress) + (MacAddress != null ? ", MAC " + MacAddress : "");
+}
+
+/// <summary>A virtio entropy device fed from the host kernel (engine option --rng).</summary>
+public sealed class LguestRng : LguestDevice
+{
+    internal LguestRng() { }
+
+    public override string Kind => "Rng";
+
+    internal override string EngineArgument => "--rng";
+
+    public override string Description => "host entropy";
+}

@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Linq;
+using LguestPS.Session;
+
+namespace LguestPS;
+
+/// <summary>
+/// A virtual machine of this PowerShell session: what New-LguestVm and the
+/// Add-Lguest* cmdlets built, and the state of its engine process while it runs.
+/// </summary>
+public sealed class LguestVm
+{
+    private readonly List<LguestDevice> _devices = new();
+
+    internal LguestVm(string name, int memoryMB, int cpus, string kernel, string? initrd, string kernelArguments,
+        LguestRebootAction onReboot, string? userName, string? chrootPath, bool hostQuirks = true)
+    {
+        HostQuirks = hostQuirks;
+        Name = name;
+        MemoryMB = memoryMB;
+        Cpus = cpus;
+        Kernel = kernel;
+        Initrd = initrd;
+        KernelArguments = kernelArguments;
+        OnReboot = onReboot;
+        UserName = userName;
+        ChrootPath = chrootPath;
+    }
+
+    /// <summary>The VM's name, unique in the session.</summary>
+    public string Name { get; }
+
+    /// <summary>A unique id, for telling apart two VMs of the same name from different sessions.</summary>
+    public Guid Id { get; } = Guid.NewGuid();
+
+    /// <summary>Guest RAM in MiB.</summary>
+    public int MemoryMB { get; }
+
+    /// <summary>Number of virtual CPUs.</summary>
+    public int Cpus { get; }
+
+    /// <summary>Full path of the kernel: an x86-64 bzImage or ELF vmlinux.</summary>
+    public string Kernel { get; }
+
+    /// <summary>Full path of the initial RAM disk, if any.</summary>
+    public string? Initrd { get; }
+
+    /// <summary>The kernel command line.</summary>
+    public string KernelArguments { get; }
+
+    /// <summary>What a guest reboot does: boot again (Restart) or end the VM (Exit).</summary>
+    public LguestRebootAction OnReboot { get; }
+
+    /// <summary>The user the engine becomes once its files and devices are open, if any.</summary>
+    public string? UserName { get; }
+
+    /// <summary>The directory the engine chroots into once its files and devices are open, if any.</summary>
+    public string? ChrootPath { get; }
+
+    /// <summary>
+    /// Whether the engine adapts the guest to a software-only KVM host (PVM):
+    /// on such hosts it hides CPU features the emulator cannot run (docs/engine.md, "Host quirks").
+    /// </summary>
+    public bool HostQuirks { get; }
+
+    /// <summary>The devices, in the order they were added (the guest sees them in this order).</summary>
+    public ReadOnlyCollection<LguestDevice> Devices
+    {
+        get { lock (_devices) return _devices.ToList().AsReadOnly(); }
+    }
+
+    /// <summary>Off, Starting, Running, Stopping or Failed.</summary>
+    public LguestVmState State { get; internal set; }
+
+    /// <summary>The engine's process id while it runs.</summary>
+    public int? ProcessId => Run is { Process: { HasExited: false } p } ? p.ProcessId : null;
+
+    /// <summary>How long the current run has lasted (or the last one lasted).</summary>
+    public TimeSpan Uptime => Run?.Process?.Elapsed ?? TimeSpan.Zero;
+
+    /// <summary>Why the last run ended (the engine's exit reason: poweroff, reboot, sigterm, triple-fault...).</summary>
+    public string? ExitReason { get; internal set; }
+
+    /// <summary>The engine's exit code for the last run (docs/engine.md "Exit codes").</summary>
+    public int? ExitCode { get; internal set; }
+
+    /// <summary>The current or last run: its process, console history and outcome.</summary>
+    internal VmRun? Run { get; set; }
+
+    /// <summary>Set by Remove-LguestVm: the VM is no longer in its session.</summary>
+    internal bool Removed { get; set; }
+
+    internal bool IsActive => State is LguestVmState.Starting or LguestVmState.Running or LguestVmState.Stopping;
+
+    internal void AddDevice(LguestDevice device)
+    {
+        lock (_devices) _devices.Add(device);
+    }
+
+    public override string ToString() => Name;
+}

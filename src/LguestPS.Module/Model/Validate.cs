@@ -1,0 +1,109 @@
+using System;
+using System.IO;
+using System.Net.Sockets;
+using System.Text;
+
+namespace LguestPS;
+
+/*
+ * Checks done when a VM is described (New-LguestVm, Add-Lguest*) rather than
+ * when it starts, so a script fails at the line that is wrong. The engine
+ * checks everything again at start; these are only the cheap, certain ones.
+ */
+internal static class Validate
+{
+    /// <summary>The engine's upper bound on guest RAM (docs/engine.md; 4 TiB).</summary>
+    internal const int MaxMemoryMB = 4 * 1024 * 1024;
+
+    /// <summary>Block devices are read and written in 512-byte sectors (virtio 1.x, 5.2).</summary>
+    internal const int SectorSize = 512;
+
+    internal static void Memory(int memoryMB)
+    {
+        if (memoryMB < 1)
+            throw LguestErrors.Fail("MemoryTooSmall", $"-MemoryMB {memoryMB} is not a memory size: give the guest's RAM in MiB, e.g. 256.");
+        if (memoryMB > MaxMemoryMB)
+            throw LguestErrors.Fail("MemoryTooLarge", $"-MemoryMB {memoryMB} is more than the engine supports ({MaxMemoryMB} MiB).");
+    }
+
+    /// <summary>The kernel exists, can be read, and starts like an x86 bzImage ("HdrS" at 0x202) or an ELF file.</summary>
+    internal static void Kernel(string path)
+    {
+        byte[] head = ReadHead(path, "Kernel", 0x206);
+        bool elf = head.Length >= 4 && head[0] == 0x7f && head[1] == (byte)'E' && head[2] == (byte)'L' && head[3] == (byte)'F';
+        bool bzImage = head.Length >= 0x206 && Encoding.ASCII.GetString(head, 0x202, 4) == "HdrS";
+        if (!elf && !bzImage)
+            throw LguestErrors.Fail("KernelInvalid", $"'{path}' is not a kernel: expected an x86-64 bzImage or an ELF vmlinux.");
+    }
+
+    internal static void Initrd(string path, int memoryMB)
+    {
+        ReadHead(path, "Initrd", 1);
+        long size = new FileInfo(path).Length;
+        if (size >= (long)memoryMB << 20)
+            throw LguestErrors.Fail("InitrdTooLarge", $"The initrd '{path}' ({size >> 20} MiB) does not fit in {memoryMB} MiB of guest RAM: give the VM more -MemoryMB.");
+    }
+
+    /// <summary>A disk image: an existing file (or block device) whose size is whole sectors. Returns its size.</summary>
+    internal static long BlockFile(string path, bool readOnly)
+    {
+        if (Directory.Exists(path))
+            throw LguestErrors.Fail("BlockDeviceInvalid", $"'{path}' is a directory, not a disk image.");
+        if (!File.Exists(path))
+            throw LguestErrors.Fail("BlockDeviceNotFound", $"The disk image '{path}' does not exist. Create one first, e.g. truncate -s 64M '{path}'.");
+        long size = new FileInfo(path).Length;
+        if (size % SectorSize != 0)
+            throw LguestErrors.Fail("BlockDeviceInvalid", $"The disk image '{path}' is {size} bytes, not a whole number of {SectorSize}-byte sectors.");
+        try
+        {
+            using var _ = new FileStream(path, FileMode.Open, readOnly ? FileAccess.Read : FileAccess.ReadWrite, FileShare.ReadWrite);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw LguestErrors.Fail("PermissionDenied",
+                $"Cannot {(readOnly ? "read" : "write")} the disk image '{path}'{(readOnly ? "" : ": add -ReadOnly, or fix its permissions")}.", e);
+        }
+        return size;
+    }
+
+    /// <summary>The tap's host address must be IPv4, as the engine's --tunnet expects.</summary>
+    internal static void TapAddress(System.Net.IPAddress address)
+    {
+        if (address.AddressFamily != AddressFamily.InterNetwork)
+            throw LguestErrors.Fail("TapAddressInvalid", $"-IPAddress {address} is not an IPv4 address; the host side of a tap takes an IPv4 address.");
+    }
+
+    internal static void Bridge(string bridge)
+    {
+        if (!Directory.Exists(Path.Combine("/sys/class/net", bridge, "bridge")))
+            throw LguestErrors.Fail("BridgeNotFound", $"There is no bridge named '{bridge}' on this host (ip link add {bridge} type bridge creates one).");
+    }
+
+    /// <summary>Taps come from /dev/net/tun.</summary>
+    internal static void Tun()
+    {
+        if (!File.Exists("/dev/net/tun"))
+            throw LguestErrors.Fail("TapUnavailable", "/dev/net/tun does not exist on this host, so no tap network can be created (modprobe tun).");
+    }
+
+    private static byte[] ReadHead(string path, string what, int count)
+    {
+        if (Directory.Exists(path))
+            throw LguestErrors.Fail($"{what}Invalid", $"'{path}' is a directory, not a {what.ToLowerInvariant()} file.");
+        if (!File.Exists(path))
+            throw LguestErrors.Fail($"{what}NotFound", $"The {what.ToLowerInvariant()} '{path}' does not exist.");
+        try
+        {
+            using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var buffer = new byte[count];
+            int n = 0, r;
+            while (n < count && (r = f.Read(buffer, n, count - n)) > 0) n += r;
+            Array.Resize(ref buffer, n);
+            return buffer;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw LguestErrors.Fail($"{what}Unreadable", $"Cannot read the {what.ToLowerInvariant()} '{path}': {e.Message}", e);
+        }
+    }
+}

@@ -1,2 +1,0 @@
-namespace LguestPS;
-internal static class Placeholder { }
