@@ -463,8 +463,8 @@ static u64 ring_cap(void)
 	return v && parse_u64(v, n, &cap) && cap ? cap : VQ_SIZE_MAX;
 }
 
-/* guest.vrefuse=indirect,event: features the driver will not take even
- * when offered, to exercise a device's other notification paths. */
+/* guest.vrefuse=indirect,event,mrgrxbuf: features the driver will not
+ * take even when offered, to exercise a device's other paths. */
 static u64 refused_features(void)
 {
 	size_t n;
@@ -478,6 +478,8 @@ static u64 refused_features(void)
 			r |= FEAT(VIRTIO_F_INDIRECT_DESC);
 		else if (q - p == 5 && !strncmp(p, "event", 5))
 			r |= FEAT(VIRTIO_F_EVENT_IDX);
+		else if (q - p == 8 && !strncmp(p, "mrgrxbuf", 8))
+			r |= FEAT(15);	/* VIRTIO_NET_F_MRG_RXBUF; no other device we drive asks for bit 15 */
 		p = q + 1;
 	}
 	return r;
