@@ -41,6 +41,9 @@ public sealed partial class NetDevice
     private bool _mergeable, _guestCsum, _pushed, _tapDead;
     private FdWatch? _tapWatch;
 
+    /// <summary>True while the tap is not watched: the guest has no buffers, frames wait in the kernel.</summary>
+    internal bool ReceivePaused => _tapWatch?.Paused ?? true;
+
     private DescChain At(int i) => _stash[(_stashHead + i) % _stash.Length]!;
 
     private void Receive()
@@ -117,7 +120,7 @@ public sealed partial class NetDevice
             // §5.1.6.3.1: every receive buffer holds at least the header. One that cannot goes straight back, empty.
             if (slot.WritableBytes < TapDevice.VnetHdrSize)
             {
-                Malformed(ref _rxDropped, "returned a receive chain of {0} writable bytes, shorter than the 12-byte header", slot.WritableBytes);
+                Malformed("returned a receive chain of {0} writable bytes, shorter than the 12-byte header", slot.WritableBytes);
                 vq.PushUsed(slot, 0, publish: false);
                 _pushed = true;
                 continue;

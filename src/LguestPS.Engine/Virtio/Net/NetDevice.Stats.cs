@@ -24,11 +24,8 @@ public sealed partial class NetDevice
     /// <summary>Chains whose shape broke §5.1.6 (too short for the header, wrong direction); included in the drops.</summary>
     public long MalformedChains => Interlocked.Read(ref _malformed);
 
-    private void Malformed(ref long counter, string format, long arg = 0)
-    {
-        Interlocked.Increment(ref _malformed);
-        Count(ref counter, format, arg);
-    }
+    /// <summary>A chain broke §5.1.6's rules of shape: counted (and reported) as such.</summary>
+    private void Malformed(string format, long arg = 0) => Count(ref _malformed, format, arg);
 
     /// <param name="format">What happened; {0} stands for <paramref name="arg"/>.</param>
     private void Count(ref long counter, string format, long arg = 0)

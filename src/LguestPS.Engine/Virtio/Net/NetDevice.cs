@@ -178,7 +178,8 @@ public sealed partial class NetDevice : IVirtioDevice, IDisposable
     {
         if (chain.WritableBytes != 0 || chain.ReadableBytes < TapDevice.VnetHdrSize)
         {
-            Malformed(ref _txDropped, chain.WritableBytes != 0
+            Interlocked.Increment(ref _txDropped);
+            Malformed(chain.WritableBytes != 0
                 ? "dropped a transmit chain with device-writable buffers"
                 : "dropped a transmit chain of {0} bytes, shorter than the 12-byte header", chain.ReadableBytes);
             return;
