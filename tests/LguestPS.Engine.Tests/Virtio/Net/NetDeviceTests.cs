@@ -251,4 +251,24 @@ public class NetDeviceTests
         h.Dev.Process(NetDevice.TxQ);
         Assert.Empty(h.TakeRx());
     }
+
+    [SkippableFact]
+    public void ATapDeletedUnderneathStopsReceivingWithoutSpinningAndTransmitDrops()
+    {
+        using var h = new NetHarness();
+        h.StartWorker();
+        h.PostRx(2048, 2048);
+        h.Kick(NetDevice.RxQ);
+        h.Ns.Sh($"ip link del {h.Tap.Name}");                 // an administrator pulls the cable
+        Thread.Sleep(200);                                     // a spinning worker would burn this away; ours sleeps
+        h.PostTx(PacketPeer.Frame(1, 60));
+        h.Kick(NetDevice.TxQ);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (h.Dev.TxDropped == 0 && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        Assert.Equal(1, h.Dev.TxDropped);
+        Assert.True(h.Tx.TryTakeUsed(out _, out _));           // the buffer still goes back
+        Assert.True(h.Dev.ReceivePaused);
+        Assert.Null(h.WorkerFailure);
+    }
 }
+
