@@ -11,6 +11,15 @@ namespace LguestPS.Engine.Virtio;
  * input source). The seed had a thread per queue; one per device keeps a
  * device's queues from racing each other and costs no more.
  *
+ * Two kinds of watch. An eventfd is a doorbell: it is drained before its
+ * handler runs, so one ring of the bell is one call. Any other descriptor (a
+ * tap, a socket) is watched level-triggered and left alone: while data waits
+ * there, epoll keeps calling the handler, so a handler may do a bounded
+ * amount of work and return, and the rest waits its turn behind the other
+ * watches. Such a watch can be paused while the device has nowhere to put
+ * input (the guest posted no buffers): the data then waits in the kernel,
+ * which is backpressure, not loss.
+ *
  * Stop() wakes it through its own eventfd and waits for it, so a device reset
  * never overlaps a request in flight.
  */
@@ -19,7 +28,7 @@ public sealed unsafe class DeviceWorker : IDisposable
     private readonly string _name;
     private readonly SafeFd _epoll;
     private readonly EventFd _stop = new();
-    private readonly List<(EventFd Fd, Action Handler, bool Drain)> _watches = new();
+    private readonly List<FdWatch> _watches = new();
     private readonly Action<Exception> _onFailure;
     private Thread? _thread;
     private volatile bool _stopping;
@@ -31,19 +40,25 @@ public sealed unsafe class DeviceWorker : IDisposable
         int fd = epoll_create1(EPOLL_CLOEXEC);
         if (fd < 0) throw Sys.Fail("epoll_create1");
         _epoll = new SafeFd(fd);
-        Add(_stop, () => { }, drain: true);
+        Add(_stop.Handle, _stop, () => { });
     }
 
     /// <summary>Calls <paramref name="handler"/> on this thread whenever <paramref name="fd"/> is signalled (it is drained first).</summary>
-    public void Watch(EventFd fd, Action handler) => Add(fd, handler, drain: true);
+    public void Watch(EventFd fd, Action handler) => Add(fd.Handle, fd, handler);
 
-    private void Add(EventFd fd, Action handler, bool drain)
+    /// <summary>
+    /// Calls <paramref name="handler"/> on this thread while <paramref name="fd"/> is readable (level-triggered
+    /// EPOLLIN, also on error or hang-up; nothing is read for you). The descriptor must outlive the worker.
+    /// </summary>
+    public FdWatch Watch(SafeFd fd, Action handler) => Add(fd, null, handler);
+
+    private FdWatch Add(SafeFd fd, EventFd? drain, Action handler)
     {
         if (_thread is not null) throw new InvalidOperationException("watch before Start");
-        _watches.Add((fd, handler, drain));
-        var ev = new epoll_event { events = EPOLLIN };
-        ev.data.u64 = (ulong)(_watches.Count - 1);
-        if (epoll_ctl(_epoll.Fd, EPOLL_CTL_ADD, fd.Fd, &ev) != 0) throw Sys.Fail("epoll_ctl");
+        var w = new FdWatch(_epoll, _watches.Count, fd, drain, handler);
+        _watches.Add(w);
+        w.Resume();
+        return w;
     }
 
     public void Start()
@@ -69,7 +84,8 @@ public sealed unsafe class DeviceWorker : IDisposable
                 for (int i = 0; i < n && !_stopping; i++)
                 {
                     var w = _watches[(int)events[i].data.u64];
-                    if (w.Drain) w.Fd.Wait();
+                    if (w.Paused) continue; // paused by an earlier handler in this same batch
+                    w.Drain?.Wait();
                     w.Handler();
                 }
             }
@@ -97,5 +113,45 @@ public sealed unsafe class DeviceWorker : IDisposable
         Stop();
         _epoll.Dispose();
         _stop.Dispose();
+    }
+}
+
+/// <summary>One descriptor a DeviceWorker watches. Pause and Resume belong to the worker's thread (or to set-up before Start).</summary>
+public sealed unsafe class FdWatch
+{
+    private readonly SafeFd _epoll, _fd;
+    private readonly int _index;
+
+    internal FdWatch(SafeFd epoll, int index, SafeFd fd, EventFd? drain, Action handler)
+    {
+        _epoll = epoll;
+        _index = index;
+        _fd = fd;
+        Drain = drain;
+        Handler = handler;
+    }
+
+    internal EventFd? Drain { get; }
+    internal Action Handler { get; }
+
+    /// <summary>True while the descriptor is out of the epoll set: its handler is not called.</summary>
+    public bool Paused { get; private set; } = true;
+
+    /// <summary>Stops watching (epoll_ctl DEL: not even an error or hang-up wakes the worker for it).</summary>
+    public void Pause()
+    {
+        if (Paused) return;
+        if (epoll_ctl(_epoll.Fd, EPOLL_CTL_DEL, _fd.Fd, null) != 0) throw Sys.Fail("epoll_ctl(DEL)");
+        Paused = true;
+    }
+
+    /// <summary>Watches again; if the descriptor is readable already, the handler runs on the next turn of the loop.</summary>
+    public void Resume()
+    {
+        if (!Paused) return;
+        var ev = new epoll_event { events = EPOLLIN };
+        ev.data.u64 = (ulong)_index;
+        if (epoll_ctl(_epoll.Fd, EPOLL_CTL_ADD, _fd.Fd, &ev) != 0) throw Sys.Fail("epoll_ctl(ADD)");
+        Paused = false;
     }
 }

@@ -17,7 +17,20 @@ public sealed partial class Virtqueue
     public void PushUsed(DescChain chain) => PushUsed(chain, chain.Writer.Written);
 
     /// <summary>Returns a popped chain to the driver with an explicit used length (bytes written).</summary>
-    public void PushUsed(DescChain chain, uint len)
+    public void PushUsed(DescChain chain, uint len) => PushUsed(chain, len, publish: true);
+
+    /*
+     * Some replies span several chains (virtio-net's mergeable receive
+     * buffers, §5.1.6.4: the first chain's header says how many follow), and
+     * a driver that sees the first element before the others may give up on
+     * the packet. So a device can write the elements first and move used->idx
+     * once for all of them (what QEMU calls fill, then flush).
+     */
+    /// <summary>
+    /// Writes the used element; with <paramref name="publish"/> false, used->idx does not move yet and the
+    /// driver sees nothing until PublishUsed(). Call NeedsInterrupt only after publishing.
+    /// </summary>
+    public void PushUsed(DescChain chain, uint len, bool publish)
     {
         var owner = chain.Owner ?? throw new InvalidOperationException("virtqueue chain pushed twice, or never popped");
         chain.Owner = null;
@@ -29,7 +42,14 @@ public sealed partial class Virtqueue
         _mem.Write<uint>(elem + 4, len);
         r.UsedIdx++;
         r.PendingUsed++;
-        Volatile.Write(ref _mem.Ref<ushort>(r.UsedIdxGpa), r.UsedIdx);
+        if (publish) Volatile.Write(ref _mem.Ref<ushort>(r.UsedIdxGpa), r.UsedIdx);
+    }
+
+    /// <summary>Makes every element pushed so far visible to the driver (release-orders them before used->idx).</summary>
+    public void PublishUsed()
+    {
+        var r = Volatile.Read(ref _ring);
+        if (r is not null) Volatile.Write(ref _mem.Ref<ushort>(r.UsedIdxGpa), r.UsedIdx);
     }
 
     /*L:410
