@@ -18,7 +18,9 @@
  * (the transmit backlog is a FIFO); when no buffer is free the receive
  * queue simply runs dry and the device holds packets back.
  *
- * Then "NET echo done udp=<n> bytes=<n> icmp=<n> arp=<n>" and the verdict.
+ * A datagram to port 7 whose payload is exactly "done" ends the run early
+ * (it is not echoed). Then "NET echo done udp=<n> bytes=<n> icmp=<n>
+ * arp=<n>" and the verdict.
  */
 #include "heap.h"
 #include "irq.h"
@@ -30,7 +32,10 @@
 
 struct echo {
 	u64 udp, bytes, udp_bad_csum, other;
+	bool done;
 };
+
+#define DONE_WORD 0x656E6F64u	/* "done", as a little-endian load */
 
 static u64 param(const char *key, u64 dflt, bool *bad)
 {
@@ -57,6 +62,10 @@ static bool on_frame(struct net *n, u8 *buf, u32 len, void *arg)
 			if (ip->dst != n->ip || !ip_link_local(ip->src) || ulen < sizeof(*u) || ihl + ulen > ntohs(ip->len) ||
 			    u->dport != htons(ECHO_PORT)) {
 				st->other++;
+				return false;
+			}
+			if (ulen == sizeof(*u) + 4 && *(u32_ua *)(u + 1) == DONE_WORD) {
+				st->done = true;	/* the host's "that was all": not echoed */
 				return false;
 			}
 			/* RFC 768: checksum over the pseudo header (addresses,
@@ -112,7 +121,7 @@ static void run_net_echo(void)
 	printk("READY net-echo\n");
 
 	u64 until = pit_ticks + secs * NET_HZ;
-	while (pit_ticks < until && !(pkts && st->udp >= pkts)) {
+	while (pit_ticks < until && !st->done && !(pkts && st->udp >= pkts)) {
 		if ((w = net_wait(n, until - pit_ticks)))
 			return fail("%s", w);
 		/* Interrupts on while we work: a busy guest must still see
@@ -142,8 +151,8 @@ static void run_net_echo(void)
 	if (pkts && st->udp < pkts)
 		return fail("%lu of %lu datagrams echoed in %lu s", st->udp, pkts, secs);
 	ok("%s at %s: %lu datagrams (%lu bytes) echoed, %lu pings and %lu ARP requests answered, %lu other frames "
-	   "ignored, %lu dropped; rx %lu interrupts, tx %lu interrupts, %lu kicks",
+	   "ignored, %lu dropped; rx %lu interrupts, tx %lu interrupts, %lu kicks; %s",
 	   ip, mac, st->udp, st->bytes, n->icmp_answered, n->arp_answered, st->other, n->rx_dropped, n->rx->irqs,
-	   n->tx->irqs, n->tx->kicks);
+	   n->tx->irqs, n->tx->kicks, st->done ? "ended by \"done\"" : pkts && st->udp >= pkts ? "all datagrams" : "time up");
 }
 GUEST_TEST_AS(91, net_echo, "net-echo", run_net_echo, TEST_EXPLICIT | TEST_NEEDS(VIRTIO_ID_NET));
