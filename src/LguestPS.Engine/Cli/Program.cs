@@ -89,6 +89,7 @@ public static class Program
         {
             Disks = opts.Blocks.Select(b => new DiskConfig(b.Path, b.ReadOnly)).ToList(),
             Rng = opts.Rng,
+            Nets = opts.Tunnets.Select(t => new NetConfig(t.Address, t.Bridge, t.Mac)).ToList(),
             HostQuirks = opts.HostQuirks,
         };
         // Checked first: a typo in --username or --chroot costs nothing.

@@ -7,12 +7,16 @@ using LguestPS.Engine.Pci;
 using LguestPS.Engine.Virtio;
 using LguestPS.Engine.Virtio.Block;
 using LguestPS.Engine.Virtio.Console;
+using LguestPS.Engine.Virtio.Net;
 using LguestPS.Engine.Virtio.Rng;
 
 namespace LguestPS.Engine.Vmm;
 
 /// <summary>One disk: a file, and whether the guest may write it.</summary>
 public sealed record DiskConfig(string Path, bool ReadOnly);
+
+/// <summary>One network: a host address for the tap, or a bridge to join, and maybe the guest's MAC.</summary>
+public sealed record NetConfig(string? Address, string? Bridge, string? Mac);
 
 /// <summary>What to build: the parts of the command line the VMM cares about.</summary>
 public sealed record VmConfig(ulong MemoryMiB, int Cpus, string KernelPath, string? InitrdPath, string CommandLine, bool RestartOnReboot)
@@ -21,6 +25,7 @@ public sealed record VmConfig(ulong MemoryMiB, int Cpus, string KernelPath, stri
     public bool HostQuirks { get; init; } = true;
     public IReadOnlyList<DiskConfig> Disks { get; init; } = [];
     public bool Rng { get; init; }
+    public IReadOnlyList<NetConfig> Nets { get; init; } = [];
 }
 
 /*L:130
@@ -38,6 +43,7 @@ public sealed class Machine : IDisposable
     private readonly ConsoleMux _console = null!;
     private readonly List<IVirtioDevice> _devices = new();
     private readonly List<BlockDevice> _disks = new();
+    private readonly List<NetDevice> _nets = new();
     private readonly KernelImage _kernel = null!;
     private readonly InitrdImage? _initrd;
     private readonly GuestMemory _mem = null!;
@@ -80,6 +86,12 @@ public sealed class Machine : IDisposable
                 _devices.Add(disk);
             }
             if (cfg.Rng) _devices.Add(new RngDevice());
+            foreach (var n in cfg.Nets)
+            {
+                var net = NetDevice.Create(n.Address, n.Bridge, n.Mac);
+                _nets.Add(net);
+                _devices.Add(net);
+            }
             if (_devices.Count >= PciRoot.MaxDevices)
                 throw new EngineException(ErrorId.InvalidArgument, $"{_devices.Count} devices: PCI bus 0 holds at most {PciRoot.MaxDevices - 1}");
             _mem = new GuestMemory(bytes);
@@ -199,6 +211,7 @@ public sealed class Machine : IDisposable
     public void Dispose()
     {
         foreach (var d in _disks) d.Dispose();
+        foreach (var n in _nets) n.Dispose(); // the taps vanish with their descriptors
         _mem?.Dispose();
         _kernel?.Dispose();
         _initrd?.Dispose();

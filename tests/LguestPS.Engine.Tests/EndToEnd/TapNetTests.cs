@@ -45,7 +45,7 @@ public class TapNetTests : IDisposable
     [SkippableFact]
     public void TheTapIsThereWhileTheGuestRunsAndGoneAfterKillDashNine()
     {
-        Kvm.Require();
+        KvmHost.Require();
         using var vm = Start("--log-format=json", "--tunnet=169.254.77.1", "64", TestGuest.BzImage, "tests=serial");
         vm.WaitForOutput("READY serial");
         var tap = Assert.Single(Taps());
@@ -59,7 +59,7 @@ public class TapNetTests : IDisposable
     [SkippableFact]
     public void TheTapGoesWithAnOrdinaryExitToo()
     {
-        Kvm.Require();
+        KvmHost.Require();
         using var vm = Start("--on-reboot=exit", "--tunnet=169.254.77.1:02:00:00:00:00:07", "--tunnet=169.254.78.1", "64", TestGuest.BzImage, "tests=paging");
         Assert.Equal(0, vm.WaitForExit());
         WaitForNoTaps();
@@ -68,7 +68,7 @@ public class TapNetTests : IDisposable
     [SkippableFact]
     public void BridgeModeJoinsABridgeOfTheNamespace()
     {
-        Kvm.Require();
+        KvmHost.Require();
         _ns.Sh("ip link add lgbr0 type bridge && ip link set lgbr0 up");
         using var vm = Start("--log-format=json", "--tunnet=bridge:lgbr0", "64", TestGuest.BzImage, "tests=serial");
         vm.WaitForOutput("READY serial");
@@ -147,7 +147,7 @@ public class TapNetTests : IDisposable
     [InlineData(true)]
     public void LinuxAnswersTheHostsPingsThroughTheTap(bool bridged)
     {
-        Kvm.Require();
+        KvmHost.Require();
         string kernel = MinimalKernel();
         string tunnet = "--tunnet=169.254.77.1";
         if (bridged)
