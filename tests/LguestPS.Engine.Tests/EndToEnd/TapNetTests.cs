@@ -131,16 +131,8 @@ public class TapNetTests : IDisposable
      * 8000-byte pings IP fragments, several frames per packet in each
      * direction, through mergeable receive buffers.
      */
-    private static string MinimalKernel()
-    {
-        string? env = Environment.GetEnvironmentVariable("LGUESTPS_MINIMAL_KERNEL");
-        string cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "lguestps", "minimal-kernel");
-        string? path = !string.IsNullOrEmpty(env) ? env
-            : Directory.Exists(cache) ? Directory.EnumerateFiles(cache, "vmlinux", SearchOption.AllDirectories).FirstOrDefault() : null;
-        Skip.If(path is null || !File.Exists(path),
-            "SKIPPED: no minimal kernel: run tests/fixtures/minimal-kernel/build.sh (about 3 minutes once), or set LGUESTPS_MINIMAL_KERNEL");
-        return path!;
-    }
+    private static string MinimalKernel() =>
+        RealLinux.FixtureScript.Run("tests/fixtures/minimal-kernel/build.sh", TimeSpan.FromMinutes(30))["VMLINUX"];
 
     [SkippableTheory]
     [InlineData(false)]
@@ -157,7 +149,7 @@ public class TapNetTests : IDisposable
             tunnet = "--tunnet=bridge:lgbr0";
         }
         using var vm = Start(tunnet + ":02:00:00:00:4c:01", "128", kernel,
-            "console=ttyS0", "noxsave", "clearcpuid=308,151", "rodata=off", "panic=-1",
+            "console=ttyS0", "rodata=off", "panic=-1",
             "ip=169.254.77.2::169.254.77.1:255.255.0.0::eth0:off", "root=/dev/vdz", "rootwait");
         vm.WaitForOutput("Waiting for root device", timeout: TimeSpan.FromSeconds(180));
         Assert.Contains("hwaddr=02:00:00:00:4c:01", vm.Stdout);
