@@ -18,6 +18,10 @@
  * (the transmit backlog is a FIFO); when no buffer is free the receive
  * queue simply runs dry and the device holds packets back.
  *
+ * With guest.echodelay=<s> it first prints "NET echo delay <s> s" and waits
+ * that long before it touches the device, so that the host can queue
+ * frames before the driver has negotiated anything.
+ *
  * A datagram to port 7 whose payload is exactly "done" ends the run early
  * (it is not echoed). Then "NET echo done udp=<n> bytes=<n> icmp=<n>
  * arp=<n>" and the verdict.
@@ -45,6 +49,12 @@ static u64 param(const char *key, u64 dflt, bool *bad)
 	if (v && !parse_u64(v, n, &x))
 		*bad = true;
 	return x;
+}
+
+static bool never(const void *arg)
+{
+	(void)arg;
+	return false;
 }
 
 static bool on_frame(struct net *n, u8 *buf, u32 len, void *arg)
@@ -98,9 +108,10 @@ static bool on_frame(struct net *n, u8 *buf, u32 len, void *arg)
 static void run_net_echo(void)
 {
 	bool bad = false;
-	u64 secs = param("guest.echosecs", 20, &bad), pkts = param("guest.echopkts", 0, &bad);
+	u64 secs = param("guest.echosecs", 20, &bad), pkts = param("guest.echopkts", 0, &bad),
+	    delay = param("guest.echodelay", 0, &bad);
 	if (bad)
-		return fail("guest.echosecs= and guest.echopkts= take decimal numbers");
+		return fail("guest.echosecs=, guest.echopkts= and guest.echodelay= take decimal numbers");
 	struct net *n = heap_alloc(sizeof(*n), 8);
 	struct echo *st = heap_alloc(sizeof(*st), 8);
 	if (!n || !st)
@@ -112,6 +123,13 @@ static void run_net_echo(void)
 		return fail("guest.ip= (or guest.hostip=) is missing: no address to serve on");
 	if ((w = clock_start(NET_HZ)))
 		return fail("%s", w);
+	if (delay) {
+		/* The device stays untouched (not even reset) meanwhile: what
+		 * the host sends now waits in the VMM or the tap, and must
+		 * still arrive as the features we negotiate later promise. */
+		printk("NET echo delay %lu s\n", delay);
+		ticker_wait_until(never, NULL, delay * NET_HZ);
+	}
 	if ((w = net_open(n)))
 		return fail("%s", w);
 	char mac[18], ip[16];
