@@ -148,7 +148,7 @@ public sealed partial class NetDevice : IVirtioDevice, IDisposable
         if (_ctx is not { } ctx || _txChain is not { } chain) return;
         var vq = ctx.Queues[TxQ];
         int budget = TxBudget;
-        do
+        while (true)
         {
             vq.DisableNotifications();
             while (vq.TryPop(chain))
@@ -164,7 +164,9 @@ public sealed partial class NetDevice : IVirtioDevice, IDisposable
                 }
             }
             if (vq.NeedsInterrupt()) ctx.Interrupt(TxQ);
-        } while (vq.EnableNotifications());
+            if (Polling.WaitForMore(vq)) continue;   // a sending guest sends again soon: no kick needed
+            if (!vq.EnableNotifications()) break;
+        }
     }
 
     /*
@@ -199,6 +201,10 @@ public sealed partial class NetDevice : IVirtioDevice, IDisposable
 
     public void Reset()
     {
+        // Back to no offloads, so what waits in the tap suits whatever driver comes next (frames already
+        // queued with a partial checksum for the old driver are the one leftover: see docs/engine.md).
+        try { _tap.SetOffload(0); }
+        catch (SysException) { }
         _ctx = null;
         _txChain = null;
         _iov = null;

@@ -28,7 +28,7 @@ public sealed unsafe class TapDevice : IDisposable
     /// <summary>The interface name pattern; the kernel fills in the number.</summary>
     public const string NamePattern = "lguest%d";
 
-    /// <summary>Checksum and segmentation offloads the seed asked for: the guest can take them all.</summary>
+    /// <summary>Checksum and segmentation offloads the seed asked for, for a driver that takes them all.</summary>
     public const uint SeedOffloads = Tun.TUN_F_CSUM | Tun.TUN_F_TSO4 | Tun.TUN_F_TSO6 | Tun.TUN_F_TSO_ECN;
 
     /// <summary>The interface's name on the host, e.g. lguest0.</summary>
@@ -102,7 +102,9 @@ public sealed unsafe class TapDevice : IDisposable
         }
         int hdr = VnetHdrSize;
         Sys.Ioctl(fd, Tun.TUNSETVNETHDRSZ, &hdr, "TUNSETVNETHDRSZ");
-        Sys.Ioctl(fd, Tun.TUNSETOFFLOAD, SeedOffloads, "TUNSETOFFLOAD");
+        // No offloads until a driver says what it takes (NetDevice sets them at DRIVER_OK): a frame queued
+        // before that must arrive fully checksummed and unsegmented, whatever the driver then negotiates.
+        Sys.Ioctl(fd, Tun.TUNSETOFFLOAD, 0u, "TUNSETOFFLOAD");
         return ifr.Name;
     }
 
