@@ -135,6 +135,9 @@ public sealed partial class NetDevice : IVirtioDevice, IDisposable
         }
         try { _tap.SetOffload(off); }
         catch (SysException e) { Log.Warning($"net {_tap.Name}: cannot set the tap's offloads ({e.Message})"); }
+        if (Log.IsVerbose)
+            Log.Verbose($"net {_tap.Name}: driver ready: {(_mergeable ? "mergeable receive buffers" : "one buffer per frame")}, " +
+                        $"guest takes {(off == 0 ? "no offloads" : $"offloads 0x{off:x} (TUN_F_*)")}");
     }
 
     public void Process(int queue)

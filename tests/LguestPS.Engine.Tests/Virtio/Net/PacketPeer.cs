@@ -20,18 +20,19 @@ internal sealed unsafe class PacketPeer : IDisposable
     public static readonly byte[] HostMac = [0x02, 0xAA, 0, 0, 0, 1];
     private readonly SafeFd _fd;
 
-    private PacketPeer(string ifname)
+    private PacketPeer(string ifname, ushort etherType)
     {
-        int s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(EtherType));
+        int s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(etherType));
         if (s < 0) throw Sys.Fail("socket(AF_PACKET)");
         _fd = new SafeFd(s);
         var ifr = new ifreq { Name = ifname };
         Sys.Ioctl(_fd, NetIf.SIOCGIFINDEX, &ifr, "SIOCGIFINDEX");
-        var sll = new sockaddr_ll { sll_family = (ushort)AF_PACKET, sll_protocol = htons(EtherType), sll_ifindex = ifr.ifr_ifindex };
+        var sll = new sockaddr_ll { sll_family = (ushort)AF_PACKET, sll_protocol = htons(etherType), sll_ifindex = ifr.ifr_ifindex };
         if (bind(_fd.Fd, (sockaddr*)&sll, (uint)sizeof(sockaddr_ll)) != 0) throw Sys.Fail("bind(AF_PACKET)");
     }
 
-    public static PacketPeer Open(NetNamespace ns, string ifname) => ns.Run(() => new PacketPeer(ifname));
+    public static PacketPeer Open(NetNamespace ns, string ifname, ushort etherType = EtherType) =>
+        ns.Run(() => new PacketPeer(ifname, etherType));
 
     public void Send(ReadOnlySpan<byte> frame)
     {

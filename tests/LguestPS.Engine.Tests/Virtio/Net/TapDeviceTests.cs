@@ -157,4 +157,18 @@ public unsafe class TapDeviceTests : IDisposable
         dev.Dispose();
         Assert.Empty(Taps());
     }
+
+    [SkippableFact]
+    public void OffloadsCanStillBeSetAfterThePrivilegeDrop()
+    {
+        // The guest negotiates (and we call TUNSETOFFLOAD) long after --username has dropped root.
+        using var tap = _ns.Run(() => TapDevice.Create(Ip("169.254.77.1"), null, "t"));
+        _ns.Run(() =>
+        {
+            if ((long)syscall(117 /* SYS_setresuid */, 65534, 65534, 65534) != 0) throw Sys.Fail("setresuid");
+            tap.SetOffload(0);
+            tap.SetOffload(TapDevice.SeedOffloads);
+        });
+    }
 }
+
