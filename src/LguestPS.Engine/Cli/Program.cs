@@ -48,6 +48,7 @@ public static class Program
         void OnSignal(PosixSignalContext ctx, VmExit exit)
         {
             ctx.Cancel = true;
+            console.Release();
             if (machine is null) early ??= exit;
             else machine.Stop(exit);
         }
@@ -103,8 +104,11 @@ public static class Program
             Log.Verbose("this host's KVM is PVM (software-only): guest code runs in KVM's instruction emulator");
         if (early() is { } stopped) machine.Stop(stopped);
         machine.Rebooted = log.Reboot;
-        console.StartInput(machine.DeliverInput,
-            () => machine.Stop(new VmExit(ExitKind.ConsoleInterrupt, "three ^C on the console: stopping the guest")));
+        console.StartInput(machine.DeliverInput, () =>
+        {
+            console.Release();
+            machine.Stop(new VmExit(ExitKind.ConsoleInterrupt, "three ^C on the console: stopping the guest"));
+        });
         log.Ready(opts.MemoryMiB, opts.Cpus, opts.Kernel, machine.KernelFormat, ["serial", .. machine.DeviceNames], KvmSystem.IsPvmHost);
         var exit = machine.Run(kvm);
         console.Dispose();

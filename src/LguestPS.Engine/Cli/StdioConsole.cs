@@ -25,7 +25,7 @@ public sealed unsafe class StdioConsole : IConsoleSink, IDisposable
 {
     private byte[] _pending = new byte[64 * 1024], _writing = new byte[64 * 1024];
     private int _pendingLen;
-    private bool _writerBusy, _closed;
+    private bool _writerBusy, _closed, _released;
     private readonly object _outLock = new();
     private readonly Thread _writer;
 
@@ -44,8 +44,8 @@ public sealed unsafe class StdioConsole : IConsoleSink, IDisposable
         {
             while (!data.IsEmpty)
             {
-                while (_pendingLen == _pending.Length && !_closed) Monitor.Wait(_outLock); // backpressure, not loss
-                if (_closed) return;
+                while (_pendingLen == _pending.Length && !_closed && !_released) Monitor.Wait(_outLock); // backpressure, not loss
+                if (_closed || _released) return;
                 int n = Math.Min(data.Length, _pending.Length - _pendingLen);
                 data[..n].CopyTo(_pending.AsSpan(_pendingLen));
                 _pendingLen += n;
@@ -80,11 +80,30 @@ public sealed unsafe class StdioConsole : IConsoleSink, IDisposable
         }
     }
 
-    /// <summary>Waits until every byte the guest wrote has reached stdout.</summary>
-    public void Flush()
+    /// <summary>
+    /// The VM is stopping: a guest writer waiting for room in a full buffer (because nobody reads our stdout)
+    /// must not keep its vCPU, and so the whole process, from ending. What cannot be written is dropped.
+    /// </summary>
+    public void Release()
     {
         lock (_outLock)
-            while ((_pendingLen > 0 || _writerBusy) && !_closed) Monitor.Wait(_outLock, 1000);
+        {
+            _released = true;
+            Monitor.PulseAll(_outLock);
+        }
+    }
+
+    /// <summary>Waits (at most two seconds: the reader may be gone) until what the guest wrote has reached stdout.</summary>
+    public void Flush()
+    {
+        long deadline = Environment.TickCount64 + 2000;
+        lock (_outLock)
+            while ((_pendingLen > 0 || _writerBusy) && !_closed)
+            {
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0) return;
+                Monitor.Wait(_outLock, (int)Math.Min(left, 100));
+            }
     }
 
     /// <summary>Feeds stdin to the guest until EOF. <paramref name="deliver"/> blocks until the guest has room.</summary>
