@@ -275,4 +275,38 @@ public class EndToEndTests : IClassFixture<PowerShellSession>, IDisposable
         Assert.Equal(0, p.ExitCode);
         return (first, done);
     }
+
+    /// <summary>The minimal Linux of tests/fixtures (built once, cached), from its build script's KEY= lines.</summary>
+    private static string MinimalKernel()
+    {
+        var psi = new ProcessStartInfo("bash", [Path.Combine(Layout.Root, "tests/fixtures/minimal-kernel/build.sh")])
+        { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(1_800_000) && p.ExitCode == 0, "the kernel fixture failed: " + err.Result);
+        return output.Split('\n').Single(l => l.StartsWith("VMLINUX=")).Substring("VMLINUX=".Length).Trim();
+    }
+
+    /// <summary>Real Linux through the cmdlets: its kernel log arrives as records, its disk and rng are found, it reboots.</summary>
+    [SkippableFact]
+    public void TheMinimalLinuxKernelBootsThroughTheCmdlets()
+    {
+        Ready();
+        string kernel = MinimalKernel();
+        string disk = Path.Combine(Path.GetTempPath(), $"lguestps-linux-{Guid.NewGuid():N}.img");
+        File.WriteAllBytes(disk, new byte[8 << 20]);
+        try
+        {
+            var console = Run("New-LguestVm -Name linux -MemoryMB 128 -Kernel $k -KernelArguments 'console=ttyS0 rodata=off panic=-1 reboot=k' -OnReboot Exit |" +
+                              " Add-LguestBlockDevice -Path $d | Add-LguestRng | Start-LguestVm -Wait",
+                ("k", kernel), ("d", disk)).Objects<LguestConsoleLine>().Select(l => l.Text).ToList();
+            _out.WriteLine($"{console.Count} console lines");
+            Assert.Contains(console, l => l.Contains("Linux version 6.1"));
+            Assert.Contains(console, l => l.Contains("virtio_blk virtio1: [vda] 16384 512-byte logical blocks"));
+            Assert.Contains(console, l => l.Contains("Unable to mount root fs"));
+            Assert.Equal(LguestVmState.Off, Run("(Get-LguestVm -Name linux).State").Single<LguestVmState>()); // ended cleanly: not Failed
+        }
+        finally { File.Delete(disk); }
+    }
 }
