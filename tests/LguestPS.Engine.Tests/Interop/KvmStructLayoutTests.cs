@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using LguestPS.Engine.Interop;
 
@@ -15,14 +14,12 @@ public unsafe class KvmStructLayoutTests
 
     private static Dictionary<string, long> CompileAndRun()
     {
-        string dir = Directory.CreateTempSubdirectory("kvmlayout").FullName;
-        string c = Path.Combine(dir, "layout.c"), exe = Path.Combine(dir, "layout");
-        File.WriteAllText(c, """
+        return CHeaderProbe.Run("kvmlayout", """
             #include <stdio.h>
             #include <stddef.h>
             #include <linux/kvm.h>
-            #define S(t) printf("sizeof %s %zu\n", #t, sizeof(struct t));
-            #define O(t, f) printf("offsetof %s.%s %zu\n", #t, #f, offsetof(struct t, f));
+            #define S(t) printf("%s %zu\n", #t, sizeof(struct t));
+            #define O(t, f) printf("%s.%s %zu\n", #t, #f, offsetof(struct t, f));
             int main(void) {
               S(kvm_userspace_memory_region) S(kvm_regs) S(kvm_segment) S(kvm_dtable) S(kvm_sregs) S(kvm_fpu)
               S(kvm_msr_entry) S(kvm_msrs) S(kvm_cpuid_entry2) S(kvm_cpuid2) S(kvm_lapic_state) S(kvm_pit_config)
@@ -38,25 +35,6 @@ public unsafe class KvmStructLayoutTests
               return 0;
             }
             """);
-        Run("gcc", $"-o {exe} {c}");
-        var result = new Dictionary<string, long>();
-        foreach (var line in Run(exe, "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var p = line.Split(' ');
-            result[p[1]] = long.Parse(p[2]);
-        }
-        return result;
-    }
-
-    private static string Run(string file, string args)
-    {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd();
-        string err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{file} failed: {err}");
-        return output;
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Virtio.Net;
@@ -15,9 +14,7 @@ public unsafe class NetStructLayoutTests
 
     private static Dictionary<string, long> CompileAndRun()
     {
-        string dir = Directory.CreateTempSubdirectory("netlayout").FullName;
-        string c = Path.Combine(dir, "layout.c"), exe = Path.Combine(dir, "layout");
-        File.WriteAllText(c, """
+        return CHeaderProbe.Run("netlayout", """
             #include <stdio.h>
             #include <stddef.h>
             #include <sys/ioctl.h>
@@ -49,25 +46,6 @@ public unsafe class NetStructLayoutTests
               return 0;
             }
             """);
-        Run("gcc", $"-o {exe} {c}");
-        var result = new Dictionary<string, long>();
-        foreach (var line in Run(exe, "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            int sp = line.LastIndexOf(' ');
-            result[line[..sp]] = long.Parse(line[(sp + 1)..]);
-        }
-        return result;
-    }
-
-    private static string Run(string file, string args)
-    {
-        var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd();
-        string err = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{file} failed: {err}");
-        return output;
     }
 
     private static long R(string name) => Real.Value[name];
