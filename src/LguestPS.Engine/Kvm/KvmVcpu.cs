@@ -48,7 +48,7 @@ public sealed unsafe class KvmVcpu : IDisposable
     /// </summary>
     public bool Run()
     {
-        _tid = (int)LibC.syscall(186 /* SYS_gettid */);
+        if (_tid == 0) _tid = (int)LibC.syscall(186 /* SYS_gettid */); // once: a vCPU stays on its thread
         int r = LibC.ioctl(_fd.Fd, unchecked((int)KVM_RUN), 0);
         if (r < 0)
         {
