@@ -117,7 +117,12 @@ public sealed unsafe class StdioConsole : IConsoleSink, IDisposable
             raw.c_lflag &= ~(uint)(ISIG | ICANON | ECHO);
             if (tcsetattr(0, (int)TCSANOW, &raw) == 0) _rawMode = true;
         }
-        var t = new Thread(() => ReaderLoop(deliver, onTripleCtrlC)) { IsBackground = true, Name = "console-in" };
+        var t = new Thread(() =>
+        {
+            // A thread that dies of an exception takes the process with it; console input is not worth that.
+            try { ReaderLoop(deliver, onTripleCtrlC); }
+            catch (Exception e) { Log.Warning($"console input stopped: {e.GetType().Name}: {e.Message}"); }
+        }) { IsBackground = true, Name = "console-in" };
         t.Start();
     }
 
