@@ -19,6 +19,8 @@ deps() {
   need make || missing+=(make)
   need ld || missing+=(binutils)
   need cpio || missing+=(cpio)
+  need ip || missing+=(iproute2)          # the network tests' namespaces, taps and bridges
+  need unshare || missing+=(util-linux)
   [ -e /usr/include/linux/kvm.h ] || missing+=(linux-libc-dev)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
