@@ -78,4 +78,31 @@ public sealed class MinimalLinuxTests(MinimalKernelFixture kernel, ITestOutputHe
         CheckKernelSide(vm, sw);
         Assert.Contains("Linux version 6.1", vm.Stdout);                      // the UART has it all, from the first line
     }
+
+    /*
+     * Userspace on the same kernel: a static init of ours (no libc, raw system
+     * calls; tests/fixtures/minimal-kernel/init.c) in a tiny initramfs reads
+     * the disk's MBR through /dev/vda, entropy through /dev/hwrng, writes a
+     * line to /dev/hvc0, and reboots. On PVM this runs thanks to the test
+     * kernel's pvm-syscall.patch; elsewhere it runs as is.
+     */
+    [SkippableFact]
+    public void AStaticInitChecksEveryDeviceFromUserspace()
+    {
+        KvmHost.Require();
+        string initrd = FixtureScript.Run("tests/fixtures/minimal-kernel/initramfs.sh", TimeSpan.FromMinutes(10))["INITRAMFS_MINIMAL"];
+        var sw = Stopwatch.StartNew();
+        using var vm = EngineProcess.Start("--verbose", "--on-reboot=exit", $"--block={DiskWithPartition()}", "--rng",
+            $"--initrd={initrd}", "128", kernel.Vmlinux, "console=ttyS0", "rodata=off", "panic=-1", "reboot=k");
+        int code = vm.WaitForExit(BootTimeout);
+        log.WriteLine($"boot to userspace and reboot: {sw.Elapsed.TotalSeconds:F1} s");
+        string console = vm.Stdout;
+        Assert.True(code == 0, $"exit {code}\n{vm.Stderr}\n{console}");
+        Assert.Contains("LGUESTPS-INIT-OK", console);
+        Assert.Contains("LGUESTPS-VDA ok", console);                         // sector 0 through virtio-blk, from userspace
+        Assert.Contains("LGUESTPS-HWRNG ok", console);                       // /dev/hwrng through virtio-rng
+        Assert.Contains("LGUESTPS-HVC-LINE written to /dev/hvc0 by init", console); // through the virtio console
+        Assert.Contains("LGUESTPS-HVC ok", console);
+        Assert.Contains("reboot: Restarting system", console);
+    }
 }
