@@ -266,4 +266,55 @@ public sealed class VirtioPciTests : IDisposable
         W(0x14, 1, 0);                                     // and a reset still brings it back
         Assert.Equal(0UL, R(0x14, 1));
     }
+
+    /*
+     * A hostile guest let loose on configuration space: random bus/device/
+     * register addresses, widths and values through 0xCF8/0xCFC, including
+     * BAR sizing, BARs moved on top of each other and into RAM or the top of
+     * the address space, command toggles, capability words and the cfg
+     * window; MMIO to wherever BAR0 happens to be. Nothing may throw, and
+     * the device must still come back after a reset.
+     */
+    [Fact]
+    public void HostileConfigurationCyclesDoNoHarm()
+    {
+        var second = new VirtioPci(new RngDevice(), _mem, _host, BarBase + 0x8000);
+        _pci.Add(second);
+        var rnd = new Random(11);
+        for (int i = 0; i < 50000; i++)
+        {
+            uint addr = 0x8000_0000u | (uint)(rnd.Next(2) == 0 ? 0 : rnd.Next(256)) << 16 | (uint)rnd.Next(4) << 11 |
+                        (uint)rnd.Next(8) << 8 | (uint)rnd.Next(256);
+            if (rnd.Next(8) == 0) addr &= 0x7FFF_FFFF;                      // the enable bit off, too
+            int size = new[] { 1, 2, 4 }[rnd.Next(3)];
+            _pci.Write((ushort)rnd.Next(4), 4, addr);
+            ushort port = (ushort)(4 + rnd.Next(4));
+            uint value = rnd.Next(3) switch { 0 => 0xFFFF_FFFF, 1 => 0, _ => (uint)rnd.NextInt64() };
+            if (rnd.Next(2) == 0) _pci.Read(port, size);
+            else _pci.Write(port, size, value);
+            if (i % 16 == 0)
+            {
+                ulong a = _fn.Bars[0].MappedAt;
+                if (a != 0)
+                {
+                    ulong off = (ulong)rnd.Next(0x8000);
+                    int len = new[] { 1, 2, 4, 8 }[rnd.Next(4)];
+                    Span<byte> b = stackalloc byte[8];
+                    if (rnd.Next(2) == 0) _mmio.Read(a + off, b[..len]);
+                    else { BinaryPrimitives.WriteUInt64LittleEndian(b, (ulong)rnd.NextInt64()); _mmio.Write(a + off, b[..len]); }
+                }
+            }
+        }
+        // Put BAR0 back where the driver below expects it, decoding, and reset the device: it works again.
+        CfgWrite(0x04, 2, 0);
+        CfgWrite(0x10, 4, (uint)BarBase);
+        CfgWrite(0x14, 4, 0);
+        CfgWrite(0x04, 2, 0x6);
+        W(0x14, 1, 0);
+        var drv = Negotiate(msix: false);
+        drv.AddAndPublish([new Buf(0x40000, 16, true)]);
+        W(0x3000, 4, 0);
+        WaitFor(() => drv.UsedIdx == 1, "service after the storm");
+        second.Dispose();
+    }
 }
