@@ -33,7 +33,7 @@ public sealed class EventLog
         };
     }
 
-    public void Ready(ulong memoryMiB, int cpus, string kernel, string format, IEnumerable<string> devices, bool pvm)
+    public void Ready(ulong memoryMiB, int cpus, string kernel, string format, string cmdline, IEnumerable<string> devices, bool pvm)
     {
         if (_format == LogFormat.Text)
         {
@@ -46,6 +46,7 @@ public sealed class EventLog
             w.WriteNumber("cpus", cpus);
             w.WriteString("kernel", kernel);
             w.WriteString("format", format);
+            w.WriteString("cmdline", cmdline);
             w.WriteStartArray("devices");
             foreach (var d in devices) w.WriteStringValue(d);
             w.WriteEndArray();

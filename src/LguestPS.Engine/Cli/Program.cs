@@ -109,7 +109,7 @@ public static class Program
             console.Release();
             machine.Stop(new VmExit(ExitKind.ConsoleInterrupt, "three ^C on the console: stopping the guest"));
         });
-        log.Ready(opts.MemoryMiB, opts.Cpus, opts.Kernel, machine.KernelFormat, ["serial", .. machine.DeviceNames], KvmSystem.IsPvmHost);
+        log.Ready(opts.MemoryMiB, opts.Cpus, opts.Kernel, machine.KernelFormat, machine.CommandLine, ["serial", .. machine.DeviceNames], KvmSystem.IsPvmHost);
         var exit = machine.Run(kvm);
         console.Dispose();
         log.Exit(exit.Reason, exit.Code, exit.Message);

@@ -28,6 +28,7 @@ public class BootTests
             Assert.Equal("reboot", vm.ExitEvent.GetProperty("reason").GetString());
             var ready = vm.Events.First(e => e.GetProperty("event").GetString() == "ready");
             Assert.Equal(format == "elf" ? "Elf" : "BzImage", ready.GetProperty("format").GetString());
+            Assert.Equal(string.Join(' ', kernelArgs), ready.GetProperty("cmdline").GetString()); // not Linux: no quirks added
         }
         finally { File.Delete(initrdPath); }
     }

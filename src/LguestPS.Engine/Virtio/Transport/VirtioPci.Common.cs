@@ -32,9 +32,6 @@ public sealed partial class VirtioPci
     private ulong OfferedFeatures => _dev.Features | VirtioFeatures.Bit(VirtioFeatures.Version1) |
                                      VirtioFeatures.Bit(VirtioFeatures.IndirectDesc) | VirtioFeatures.Bit(VirtioFeatures.EventIdx);
 
-    /// <summary>device_status as the driver reads it.</summary>
-    public byte DeviceStatus { get { lock (_lock) return CurrentStatus; } }
-
     private byte CurrentStatus => (byte)(_status | (Volatile.Read(ref _failure) is null ? 0 : StatusNeedsReset));
 
     private Virtqueue? SelectedQueue => _queueSelect < _queues.Length ? _queues[_queueSelect] : null;

@@ -41,8 +41,6 @@ public sealed partial class VirtioPci : PciFunction, IMmioDevice, IDisposable
     private readonly object _lock = new();
     private IIrqLine? _intx;
 
-    public string DeviceName => _dev.Name;
-
     public VirtioPci(IVirtioDevice dev, GuestMemory mem, IVirtioHost host, ulong barAddress)
         : base(dev.Name, VendorVirtio, (ushort)(0x1040 + (ushort)dev.Type), dev.PciClass.Class, dev.PciClass.Subclass, revision: 1)
     {
