@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using LguestPS.Client;
-using LguestPS.Host;
 using static LguestPS.Module.Tests.FakeEngine;
 
 namespace LguestPS.Module.Tests;
