@@ -92,7 +92,7 @@ foreach ($step in 'Clean', 'Build', 'Docs', 'Test', 'Package') {
             dotnet test (Join-Path $root 'LguestPS.sln') -nologo
             $dotnetFailed = $LASTEXITCODE -ne 0
             # In a pwsh of its own, like CI: the specs import the module, which this session may hold in another version.
-            & ([Environment]::ProcessPath) -NoProfile -File (Join-Path $root 'tests' 'pester' 'Invoke-Specs.ps1')
+            & (Join-Path $PSHOME 'pwsh') -NoProfile -File (Join-Path $root 'tests' 'pester' 'Invoke-Specs.ps1')
             $pesterFailed = $LASTEXITCODE -ne 0
             if ($dotnetFailed -or $pesterFailed) {
                 throw "Tests failed:$(if ($dotnetFailed) { ' dotnet test' })$(if ($pesterFailed) { ' Pester (tests/pester)' })."

@@ -15,8 +15,11 @@ $script:guest = Join-Path $root 'tests' 'guest' 'build' 'guest.bzImage'
 $script:guestElf = Join-Path $root 'tests' 'guest' 'build' 'guest.elf'
 if (-not (Test-Path $guest)) { throw "The test guest is not built: run ./build.sh build (it runs make -C tests/guest) first ($guest)." }
 $script:hasKvm = Test-Path /dev/kvm
-# The pwsh running these specs: child PowerShells are the same one.
-$script:pwsh = [Environment]::ProcessPath
+# The pwsh running these specs: child PowerShells are the same one. ($PSHOME/pwsh, not the process's path:
+# as a dotnet global tool, pwsh runs as `dotnet pwsh.dll`.)
+$script:pwsh = Join-Path $PSHOME 'pwsh'
+# Where `dotnet tool install --global` puts its commands (./build.sh deps puts pwsh there).
+$script:dotnetTools = Join-Path ($env:DOTNET_CLI_HOME ?? $HOME) '.dotnet' 'tools'
 
 function Skip-WithoutKvm {
     if (-not $hasKvm) { Set-ItResult -Skipped -Because '/dev/kvm is absent on this host, so no VM can run here' }
@@ -70,7 +73,8 @@ function Start-Logged {
 }
 
 function Wait-Logged {
-    # Waits for a Start-Logged program to end; returns its exit code and output.
+    # Waits for a Start-Logged program to end; returns its exit code and output, as plain text (pwsh colours
+    # its tables and errors even into a file).
     param([Parameter(ValueFromPipeline)] $Started, [int] $TimeoutSeconds = 600)
     process {
         if (-not $Started.Process.WaitForExit($TimeoutSeconds * 1000)) {
@@ -79,7 +83,7 @@ function Wait-Logged {
         }
         $output = Get-Content -Raw $Started.Log
         Remove-Item $Started.Log
-        [pscustomobject]@{ ExitCode = $Started.Process.ExitCode; Output = "$output" }
+        [pscustomobject]@{ ExitCode = $Started.Process.ExitCode; Output = "$output" -replace '\e\[[0-?]*[ -/]*[@-~]' }
     }
 }
 
