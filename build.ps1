@@ -105,7 +105,10 @@ foreach ($step in 'Clean', 'Build', 'Docs', 'Test', 'Package') {
             }
             Test-ModuleManifest (Join-Path $moduleDir 'LguestPS.psd1') | Out-Null
             $zip = Join-Path $out "LguestPS-$($manifest.ModuleVersion).zip"
-            Compress-Archive -Path $moduleDir -DestinationPath $zip -Force
+            # ZipFile keeps Unix file modes (Compress-Archive drops them: bin/lguest would unpack not executable),
+            # and both Expand-Archive and unzip restore them.
+            Remove-Item $zip -ErrorAction Ignore
+            [IO.Compression.ZipFile]::CreateFromDirectory($moduleDir, $zip, [IO.Compression.CompressionLevel]::Optimal, $true)
             Write-Host "package: $zip (unpack into a folder on `$env:PSModulePath)"
         }
     }

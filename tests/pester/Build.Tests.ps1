@@ -20,10 +20,11 @@ BeforeAll {
         param([string] $Dir, [string[]] $Without = @(), [hashtable] $Shims = @{})
         New-Item -ItemType Directory -Force $Dir | Out-Null
         foreach ($folder in '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', $dotnetTools) {
+            # .NET, not the item cmdlets: /usr/bin has a program named '[', a wildcard to them.
             foreach ($f in Get-ChildItem -Path $folder -ErrorAction Ignore) {
-                $link = Join-Path $Dir $f.Name
-                if ($f.Name -in $Without -or (Test-Path $link)) { continue }
-                New-Item -ItemType SymbolicLink -Path $link -Target $f.FullName | Out-Null
+                $link = [IO.Path]::Join($Dir, $f.Name)
+                if ($f.Name -in $Without -or (Test-Path -LiteralPath $link)) { continue }
+                [IO.File]::CreateSymbolicLink($link, $f.FullName) | Out-Null
             }
         }
         foreach ($name in $Shims.Keys) {
@@ -124,8 +125,13 @@ Describe './build.ps1 Clean, Build, Docs and Package' {
     }
 
     It 'assembles a module folder with every dependency, the help and the engine' {
-        foreach ($file in 'LguestPS.psd1', 'LguestPS.format.ps1xml', 'LguestPS.Module.dll', 'Tmds.LibC.dll', 'en-US/LguestPS.Module.dll-Help.xml', 'bin/lguest') {
+        foreach ($file in 'LguestPS.psd1', 'LguestPS.format.ps1xml', 'LguestPS.Module.dll', 'en-US/LguestPS.Module.dll-Help.xml', 'bin/lguest') {
             Join-Path $module $file | Should -Exist
+        }
+        # Every run-time assembly the module's dependency graph names is in the folder beside it.
+        $deps = Get-Content -Raw (Join-Path $module 'LguestPS.Module.deps.json') | ConvertFrom-Json -AsHashtable
+        foreach ($library in $deps.targets.Values.Values) {
+            foreach ($assembly in $library.runtime.Keys) { Join-Path $module (Split-Path -Leaf $assembly) | Should -Exist }
         }
         (Get-Item (Join-Path $module 'bin' 'lguest')).UnixMode | Should -Match '^-rwx'
     }
