@@ -15,14 +15,20 @@ pwsh_version=7.6.10
 # Where `dotnet tool install --global` puts pwsh: first on PATH, so the pinned pwsh is the one these steps run.
 export PATH="${DOTNET_CLI_HOME:-$HOME}/.dotnet/tools:$PATH"
 
+# Runs a set-up command silently; on failure shows what it said, and stops.
+quietly() {
+  local out
+  out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; echo "build.sh: '$*' failed (output above)" >&2; exit 1; }
+}
+
 deps() {
   build/apt-install.sh
   command -v dotnet >/dev/null 2>&1 ||
     { echo "build.sh: the .NET 10 SDK is needed (https://dot.net); install it and rerun" >&2; exit 1; }
   # update installs when the tool is missing and moves any other version to this one;
   # always name the version (without it NuGet offers 7.7.0, which fails).
-  dotnet tool update --global PowerShell --version "$pwsh_version" --allow-downgrade >/dev/null
-  dotnet restore build/pester -nologo -v quiet >/dev/null
+  quietly dotnet tool update --global PowerShell --version "$pwsh_version" --allow-downgrade
+  quietly dotnet restore build/pester -nologo
 }
 
 build() { pwsh -NoProfile -File build.ps1; }
