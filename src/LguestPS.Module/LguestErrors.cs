@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
-using LguestPS.Client;
 
 namespace LguestPS;
 
@@ -102,23 +101,6 @@ internal static class LguestErrors
     {
         e.Target ??= target;
         return new ErrorRecord(e, e.ErrorId, e.Category, target);
-    }
-
-    /// <summary>
-    /// What a run's end means: a clean exit completes, a requested or
-    /// signalled one stops, anything else fails with the engine's own error id
-    /// when it gave one (it names the cause: KernelNotFound says more than
-    /// "start-up failed") and otherwise one for the exit reason.
-    /// </summary>
-    internal static RunOutcome Classify(EngineExit exit, string vmName, out LguestException? error)
-    {
-        error = null;
-        if (exit.ExitCode == 0) return RunOutcome.Completed;
-        if (exit.StopRequested || ErrorIdForExitReason(exit.Reason) == null) return RunOutcome.Stopped;
-        string id = exit.ErrorId ?? ErrorIdForExitReason(exit.Reason)!;
-        string what = exit.ErrorMessage ?? exit.Message;
-        error = Fail(id, $"VM '{vmName}': {what} (engine exit code {exit.ExitCode}, {exit.Reason})");
-        return RunOutcome.Failed;
     }
 
     /// <summary>The errorId for an engine exit reason (docs/engine.md "Exit codes"); null for a clean or requested end.</summary>

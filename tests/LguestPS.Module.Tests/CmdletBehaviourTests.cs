@@ -155,7 +155,7 @@ public class CmdletBehaviourTests : IClassFixture<PowerShellSession>, IDisposabl
         Assert.Empty(started.Output);
         Assert.Empty(Run("Get-Job").Output);
         Assert.Equal(LguestVmState.Off, vm.State);
-        Assert.Null(vm.Run);
+        Assert.Null(LguestPS.Session.VmRun.Of(vm));
 
         Run("Remove-LguestVm -Name wet -WhatIf").AssertNoErrors();
         Assert.Single(Run("Get-LguestVm").Output);

@@ -136,19 +136,36 @@ public class EngineClientTests
         Assert.Null(h.WaitForMatch(re, TimeSpan.Zero, default, out _));
     }
 
+    /// <summary>Waits until a pattern wait is blocked on the history, so what the test adds next arrives while it waits.</summary>
+    private static void UntilWaiting(ConsoleHistory h, Task waiter) =>
+        Assert.True(SpinWait.SpinUntil(() => h.Waiters == 1 || waiter.IsCompleted, TimeSpan.FromSeconds(10)) && !waiter.IsCompleted,
+            "the pattern wait never blocked");
+
     [Fact]
     public async Task APatternWaitSeesLinesThatArriveAndEndsWithTheRun()
     {
         var h = new ConsoleHistory();
-        var t = Task.Run(() => h.WaitForMatch(new Regex("READY"), TimeSpan.FromSeconds(10), default, out _));
-        Thread.Sleep(50);
-        h.Add(Line(1, "READY serial"));
+        h.Add(Line(1, "booting"));
+        var t = Task.Run(() => h.WaitForMatch(new Regex("READY"), TimeSpan.FromSeconds(30), default, out _));
+        UntilWaiting(h, t);
+        h.Add(Line(2, "READY serial"));
         Assert.Equal("READY serial", (await t)!.Text);
 
-        var waiting = Task.Run(() => { var l = h.WaitForMatch(new Regex("never"), TimeSpan.FromSeconds(10), default, out bool ended); return (l, ended); });
-        Thread.Sleep(50);
+        var waiting = Task.Run(() => { var l = h.WaitForMatch(new Regex("never"), TimeSpan.FromSeconds(30), default, out bool ended); return (l, ended); });
+        UntilWaiting(h, waiting);
         h.Close();
         Assert.Equal((null, true), await waiting);
+    }
+
+    [Fact]
+    public async Task APatternWaitCanBeCancelled()
+    {
+        var h = new ConsoleHistory();
+        using var cancel = new CancellationTokenSource();
+        var waiting = Task.Run(() => { var l = h.WaitForMatch(new Regex("never"), Timeout.InfiniteTimeSpan, cancel.Token, out bool ended); return (l, ended); });
+        UntilWaiting(h, waiting);
+        cancel.Cancel();
+        Assert.Equal((null, false), await waiting);
     }
 
     [Fact]
@@ -196,7 +213,8 @@ public class EngineClientTests
     public void ClassifiesEveryWayARunEnds(int code, string reason, string? errorEventId, string outcome, string? errorId)
     {
         var exit = new EngineExit(code, reason, "what happened", errorEventId, errorEventId == null ? null : "the engine's words", false, TimeSpan.Zero);
-        Assert.Equal(outcome, LguestErrors.Classify(exit, "vm", out var error).ToString());
+        Assert.Equal(outcome, exit.Outcome.ToString());
+        var error = exit.ToError("vm");
         Assert.Equal(errorId, error?.ErrorId);
         if (error != null) Assert.Contains(errorEventId == null ? "what happened" : "the engine's words", error.Message);
     }
@@ -205,8 +223,8 @@ public class EngineClientTests
     public void AStopWeAskedForIsStoppedWhateverTheExitCode()
     {
         var exit = new EngineExit(137, "killed", "", null, null, stopRequested: true, TimeSpan.Zero);
-        Assert.Equal(RunOutcome.Stopped, LguestErrors.Classify(exit, "vm", out var error));
-        Assert.Null(error);
+        Assert.Equal(RunOutcome.Stopped, exit.Outcome);
+        Assert.Null(exit.ToError("vm"));
     }
 
     [Theory]

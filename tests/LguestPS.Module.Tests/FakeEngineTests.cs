@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Management.Automation;
 using LguestPS.Client;
 using LguestPS.Host;
+using LguestPS.Session;
 using static LguestPS.Module.Tests.FakeEngine;
 
 namespace LguestPS.Module.Tests;
@@ -183,8 +184,8 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
     public void AnEngineThatIgnoresSigtermIsKilledAfterTheGracePeriod()
     {
         using var _ = Engine($"{Ready}\ntrap '' TERM\necho started\nwhile :; do sleep 0.05; done");
-        var grace = VmProcess.DefaultStopGrace;
-        VmProcess.DefaultStopGrace = TimeSpan.FromSeconds(1);
+        var grace = VmRun.StopGrace;
+        VmRun.StopGrace = TimeSpan.FromSeconds(1);
         try
         {
             var job = StartJob();
@@ -199,7 +200,7 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         }
         finally
         {
-            VmProcess.DefaultStopGrace = grace;
+            VmRun.StopGrace = grace;
         }
     }
 
@@ -317,6 +318,30 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         Assert.Equal(new[] { "ONE", "TWO" }, r.Output.Select(o => o.ToString()));
         Assert.Empty(Run("Get-Job").Output);
         Assert.Equal(LguestVmState.Off, Run("Get-LguestVm fk").Single<LguestVm>().State);
+    }
+
+    /// <summary>Ctrl+C during Start-LguestVm -Wait stops the pipeline, and the VM with it: nothing outlives the pipeline.</summary>
+    [Fact]
+    public void StoppingStartWaitStopsTheVm()
+    {
+        using var _ = Engine($"{Ready}\necho started\n{RunUntilTerm}");
+        using var ps = PowerShell.Create(_ps.Runspace);
+        ps.AddScript("$vm = New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz; $vm; $vm | Start-LguestVm -Wait");
+        var output = new PSDataCollection<PSObject>();
+        using var firstLine = new ManualResetEventSlim(false);
+        output.DataAdded += (_, _) => { if (output.Count == 2) firstLine.Set(); };
+        var running = ps.BeginInvoke<PSObject, PSObject>(null, output);
+        Assert.True(firstLine.Wait(TimeSpan.FromSeconds(10)), "the console never reached the pipeline");
+        var vm = (LguestVm)output[0].BaseObject;
+        int pid = vm.ProcessId!.Value;
+
+        ps.Stop(); // what Ctrl+C does to the running pipeline
+        Assert.True(running.IsCompleted);
+        Assert.False(Proc.Exists(pid), $"engine {pid} outlived the pipeline that ran it");
+        Assert.Equal((LguestVmState.Off, "sigterm"), (vm.State, vm.ExitReason));
+        Assert.Equal("started", output[1].ToString());
+        Assert.Equal(2, output.Count);
+        Assert.Empty(Run("Get-Job").Output);
     }
 
     [Fact]

@@ -16,6 +16,19 @@ internal sealed class EngineExit
         Time = time;
     }
 
+    /// <summary>
+    /// What the engine said about its end, or, when it died without saying
+    /// (killed, crashed), what its exit code and its last words on stderr tell.
+    /// </summary>
+    internal static EngineExit Read(int exitCode, EventReader events, bool stopRequested, TimeSpan time) => new(
+        exitCode,
+        events.ExitEvent?.GetString("reason") ?? LguestErrors.ExitReasonForCode(exitCode),
+        events.ExitEvent?.GetString("message") ?? events.TextTail ?? $"the engine exited with code {exitCode} and said nothing",
+        events.LastError?.GetString("id"),
+        events.LastError?.GetString("message"),
+        stopRequested,
+        time);
+
     /// <summary>The process's exit code (128 + N when signal N killed it).</summary>
     internal int ExitCode { get; }
 
@@ -35,15 +48,23 @@ internal sealed class EngineExit
 
     /// <summary>How long the engine ran.</summary>
     internal TimeSpan Time { get; }
-}
 
-/// <summary>What a run's end means for its job.</summary>
-internal enum RunOutcome
-{
-    /// <summary>The guest powered off, or rebooted with -OnReboot Exit.</summary>
-    Completed,
-    /// <summary>Someone stopped it: Stop-LguestVm, Stop-Job, a signal, three ^C on the console.</summary>
-    Stopped,
-    /// <summary>The engine or the guest failed; an error says why.</summary>
-    Failed,
+    /// <summary>
+    /// A clean exit completes; a stop we asked for, or one from outside the
+    /// guest (a signal, three ^C), stops; anything else failed.
+    /// </summary>
+    internal RunOutcome Outcome =>
+        ExitCode == 0 ? RunOutcome.Completed
+        : StopRequested || LguestErrors.ErrorIdForExitReason(Reason) == null ? RunOutcome.Stopped
+        : RunOutcome.Failed;
+
+    /// <summary>
+    /// The error of a failed run: the engine's own error id when it gave one
+    /// (KernelNotFound says more than "start-up failed"), else the one for the
+    /// exit reason. Null when the run did not fail.
+    /// </summary>
+    internal LguestException? ToError(string vmName) =>
+        Outcome != RunOutcome.Failed ? null
+        : LguestErrors.Fail(ErrorId ?? LguestErrors.ErrorIdForExitReason(Reason)!,
+            $"VM '{vmName}': {ErrorMessage ?? Message} (engine exit code {ExitCode}, {Reason})");
 }
