@@ -12,12 +12,12 @@ namespace LguestPS.Module.Tests;
  *     <- Jobs (LguestVmJob) <- Commands (the cmdlets)
  *
  * so a VM knows nothing of its runs, the engine client nothing of jobs, and
- * no two layers import each other. Below them all, the engine's contract;
- * nothing of the engine itself.
+ * no two layers import each other. Below them all, the engine's contract
+ * (src/LguestPS.Contract, compiled in as source); nothing of the engine itself.
  */
 public class ModuleLayersTests
 {
-    private static readonly string[] Layers = { "Model", "Client", "Session", "Jobs", "Commands" };
+    private static readonly string[] Layers = { "Contract", "Model", "Client", "Session", "Jobs", "Commands" };
 
     private static readonly Assembly TheModule = typeof(LguestVm).Assembly;
 
