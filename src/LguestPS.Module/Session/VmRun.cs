@@ -170,7 +170,7 @@ internal sealed class VmRun
         byte[] bytes = new UTF8Encoding(false).GetBytes(text);
         lock (_stdinLock)
         {
-            if (_process == null || _signals!.IsReaped) throw ConsoleGone(null);
+            if (_process == null || _signals is not { IsReaped: false }) throw ConsoleGone(null);
             try
             {
                 var stdin = _process.StandardInput.BaseStream;
