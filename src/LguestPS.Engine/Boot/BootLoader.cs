@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using LguestPS.Contract;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
@@ -19,7 +19,8 @@ namespace LguestPS.Engine.Boot;
  */
 public static class BootLoader
 {
-    public static BootPlan Load(GuestMemory mem, KernelImage kernel, InitrdImage? initrd, string commandLine, int cpus)
+    /// <summary>Loads the kernel and initrd and writes what they expect to find; pciIrq(slot) is the board's INTA# wiring, for the MP table.</summary>
+    public static BootPlan Load(GuestMemory mem, KernelImage kernel, InitrdImage? initrd, string commandLine, int cpus, Func<int, int> pciIrq)
     {
         if (cpus < 1 || cpus > MpTable.MaxCpus)
             throw new EngineException(ErrorId.InvalidArgument, $"--cpus={cpus}: lguest boots between 1 and {MpTable.MaxCpus} vCPUs");
@@ -42,7 +43,7 @@ public static class BootLoader
             mem.Write(Layout.BootParams, BuildZeroPage(kernel, initrdGpa, initrdSize, e820));
             PageTables.Write(mem);
             Gdt.Write(mem);
-            MpTable.Write(mem, cpus);
+            MpTable.Write(mem, cpus, pciIrq);
         }
         catch (GuestMemoryException e)
         {

@@ -1,4 +1,5 @@
 using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Memory;
 

@@ -1,10 +1,8 @@
 using LguestPS.Contract;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
-
-public enum KernelFormat { BzImage, Elf }
 
 /*L:120
  * Loading the kernel is the seed's L:140 all over again: look at the first

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using LguestPS.Contract;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 
 namespace LguestPS.Engine.Boot;
 

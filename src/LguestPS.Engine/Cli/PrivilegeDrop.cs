@@ -1,13 +1,11 @@
 using System.Text;
 using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Cli;
-
-/// <summary>A user as /etc/passwd and /etc/group describe it: ids and every group it belongs to.</summary>
-public sealed record UserIds(string Name, uint Uid, uint Gid, IReadOnlyList<uint> Groups);
 
 /*L:030
  * --chroot and --username, as the seed did them and in the seed's order: once

@@ -1,4 +1,5 @@
-using LguestPS.Engine.Bus;
+using LguestPS.Engine.Chardev;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
@@ -13,6 +14,9 @@ namespace LguestPS.Engine.Interop;
  */
 public static unsafe class Sys
 {
+    // System call numbers for x86-64 (asm/unistd_64.h), for the calls libc has no wrapper for in Tmds.LibC.
+    private const int NR_flock = 73, NR_gettid = 186, NR_tgkill = 234, NR_getrandom = 318;
+
     public static int Errno => Marshal.GetLastPInvokeError() is var e and not 0 ? e : errno;
 
     public static string StrError(int err)
@@ -109,7 +113,7 @@ public static unsafe class Sys
     {
         long n;
         fixed (byte* p = dest)
-            do n = (long)syscall(318 /* SYS_getrandom */, (syscall_arg)(void*)p, dest.Length, 0); while (n < 0 && errno == EINTR);
+            do n = (long)syscall(NR_getrandom, (syscall_arg)(void*)p, dest.Length, 0); while (n < 0 && errno == EINTR);
         return n;
     }
 
@@ -118,7 +122,7 @@ public static unsafe class Sys
     {
         const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4;
         long r;
-        do r = (long)syscall(73 /* SYS_flock */, fd.Fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB); while (r < 0 && errno == EINTR);
+        do r = (long)syscall(NR_flock, fd.Fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB); while (r < 0 && errno == EINTR);
         if (r == 0) return true;
         if (errno == EWOULDBLOCK) return false;
         throw Fail("flock");
@@ -154,6 +158,15 @@ public static unsafe class Sys
         do r = ioctl(fd.Fd, unchecked((int)request), arg); while (r < 0 && errno == EINTR);
         if (r < 0) throw Fail(what);
         return r;
+    }
+
+    /// <summary>gettid(2): this thread's id (it cannot fail).</summary>
+    public static int GetTid() => (int)syscall(NR_gettid);
+
+    /// <summary>tgkill(2): a signal to one thread of a process. A thread that has already exited is no error.</summary>
+    public static void TgKill(int tgid, int tid, int signal)
+    {
+        if ((long)syscall(NR_tgkill, tgid, tid, signal) < 0 && errno != ESRCH) throw Fail("tgkill");
     }
 
     public static int Ioctl(SafeFd fd, uint request, ulong arg, string what) => Ioctl(fd, request, (void*)arg, what);

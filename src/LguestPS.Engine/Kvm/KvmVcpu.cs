@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using Tmds.Linux;
 using static LguestPS.Engine.Interop.KvmApi;
@@ -13,7 +14,7 @@ namespace LguestPS.Engine.Kvm;
  * RAM, or dies. Everything else (interrupt controllers, timers, the emulator
  * when the hardware cannot cope) stays in the kernel.
  */
-public sealed unsafe class KvmVcpu : IDisposable
+public sealed unsafe partial class KvmVcpu : IDisposable
 {
     private readonly SafeFd _fd;
     private readonly int _mmapSize;
@@ -30,10 +31,94 @@ public sealed unsafe class KvmVcpu : IDisposable
         _run = (kvm_run*)Sys.MapShared(fd, (ulong)mmapSize, "kvm_run");
     }
 
-    public kvm_run* RunState => _run;
+    /*
+     * KVM_RUN, and what it left in kvm_run. Every field KVM wrote is read
+     * here and nowhere else; an I/O exit's buffer offset is KVM's to choose
+     * but is checked to lie inside the mapping before we make a span of it.
+     */
+    /// <summary>Enters the guest until it needs us; says why it came back (Kicked for EINTR or immediate_exit).</summary>
+    public VcpuExit Run()
+    {
+        if (_tid == 0) _tid = Sys.GetTid(); // once: a vCPU stays on its thread
+        int r = LibC.ioctl(_fd.Fd, unchecked((int)KVM_RUN), 0);
+        if (r < 0)
+        {
+            int err = LibC.errno;
+            if (err == LibC.EINTR || err == LibC.EAGAIN) return new VcpuExit { Kind = VcpuExitKind.Kicked };
+            throw new SysException("KVM_RUN", err);
+        }
+        return Decode();
+    }
+
+    // SAFETY: _run maps the whole kvm_run page (KVM_GET_VCPU_MMAP_SIZE bytes) for the life of this object, and
+    // exit_union is large enough for each view read here (Interop's layout tests check their sizes).
+    private unsafe VcpuExit Decode()
+    {
+        byte* u = _run->exit_union;
+        switch (_run->exit_reason)
+        {
+            case KVM_EXIT_IO:
+            {
+                var io = (kvm_run_io*)u;
+                return new VcpuExit
+                {
+                    Kind = VcpuExitKind.Io, Address = io->port, Size = io->size, Count = (int)io->count,
+                    IsWrite = io->direction == KVM_EXIT_IO_OUT, Data = IoData(*io),
+                };
+            }
+            case KVM_EXIT_MMIO:
+            {
+                var m = (kvm_run_mmio*)u;
+                return new VcpuExit
+                {
+                    Kind = VcpuExitKind.Mmio, Address = m->phys_addr, Size = (int)Math.Min(m->len, 8u), Count = 1,
+                    IsWrite = m->is_write != 0, Data = new Span<byte>(m->data, (int)Math.Min(m->len, 8u)),
+                };
+            }
+            case KVM_EXIT_INTR: return new VcpuExit { Kind = VcpuExitKind.Kicked };
+            case KVM_EXIT_SHUTDOWN: return new VcpuExit { Kind = VcpuExitKind.TripleFault };
+            case KVM_EXIT_HLT: return new VcpuExit { Kind = VcpuExitKind.Halt };
+            case KVM_EXIT_SYSTEM_EVENT:
+                uint type = ((kvm_run_system_event*)u)->type;
+                return type switch
+                {
+                    KVM_SYSTEM_EVENT_SHUTDOWN => new VcpuExit { Kind = VcpuExitKind.PowerOff },
+                    KVM_SYSTEM_EVENT_RESET => new VcpuExit { Kind = VcpuExitKind.Reset },
+                    KVM_SYSTEM_EVENT_CRASH => new VcpuExit { Kind = VcpuExitKind.Crash },
+                    _ => new VcpuExit { Kind = VcpuExitKind.Unknown, Code = type, Detail = $"unknown KVM system event {type}" },
+                };
+            case KVM_EXIT_INTERNAL_ERROR:
+                var ie = (kvm_run_internal*)u;
+                if (ie->suberror == KVM_INTERNAL_ERROR_EMULATION)
+                {
+                    var ef = (kvm_run_emulation_failure*)u;
+                    bool has = ie->ndata >= 2 && (ef->flags & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES) != 0;
+                    return new VcpuExit
+                    {
+                        Kind = VcpuExitKind.EmulationFailure,
+                        Instruction = has ? new ReadOnlySpan<byte>(ef->insn_bytes, Math.Min((int)ef->insn_size, 15)) : default,
+                    };
+                }
+                return new VcpuExit
+                {
+                    Kind = VcpuExitKind.InternalError, Code = ie->suberror,
+                    Detail = ie->suberror switch
+                    {
+                        KVM_INTERNAL_ERROR_SIMUL_EX => "an exception while delivering an exception",
+                        KVM_INTERNAL_ERROR_DELIVERY_EV => "an event it could not deliver",
+                        _ => $"internal error {ie->suberror}",
+                    },
+                };
+            case KVM_EXIT_FAIL_ENTRY:
+                return new VcpuExit { Kind = VcpuExitKind.FailEntry, Code = ((kvm_run_fail_entry*)u)->hardware_entry_failure_reason };
+            default:
+                return new VcpuExit { Kind = VcpuExitKind.Unknown, Code = _run->exit_reason, Detail = $"unexpected KVM exit reason {_run->exit_reason}" };
+        }
+    }
 
     /// <summary>The bytes of an I/O exit's data buffer (inside the kvm_run mapping, bounds-checked).</summary>
-    public Span<byte> IoData(in kvm_run_io io)
+    // SAFETY: the offset and length are KVM's; they are checked to lie inside the mapping, after the kvm_run header.
+    private unsafe Span<byte> IoData(in kvm_run_io io)
     {
         ulong len = (ulong)io.size * io.count;
         if (io.data_offset + len > (ulong)_mmapSize || io.data_offset < (ulong)sizeof(kvm_run))
@@ -41,30 +126,11 @@ public sealed unsafe class KvmVcpu : IDisposable
         return new Span<byte>((byte*)_run + io.data_offset, (int)len);
     }
 
-    public ref T Exit<T>() where T : unmanaged => ref *(T*)_run->exit_union;
-
-    /// <summary>
-    /// Enters the guest. Returns false if we were kicked (EINTR or immediate_exit)
-    /// rather than exiting for a reason in kvm_run.
-    /// </summary>
-    public bool Run()
-    {
-        if (_tid == 0) _tid = (int)LibC.syscall(186 /* SYS_gettid */); // once: a vCPU stays on its thread
-        int r = LibC.ioctl(_fd.Fd, unchecked((int)KVM_RUN), 0);
-        if (r < 0)
-        {
-            int err = LibC.errno;
-            if (err == LibC.EINTR || err == LibC.EAGAIN) return false;
-            throw new SysException("KVM_RUN", err);
-        }
-        return true;
-    }
-
     /// <summary>Makes a running (or about to run) KVM_RUN return soon: immediate_exit plus a signal to the thread.</summary>
     public void Kick()
     {
         _run->immediate_exit = 1;
-        if (_tid != 0) LibC.syscall(234 /* SYS_tgkill */, (int)LibC.getpid(), _tid, KickSignal.Number);
+        if (_tid != 0) Sys.TgKill(Environment.ProcessId, _tid, KickSignal.Number);
     }
 
     public kvm_regs GetRegs() { kvm_regs r; Sys.Ioctl(_fd, KVM_GET_REGS, &r, "KVM_GET_REGS"); return r; }
@@ -106,17 +172,4 @@ public sealed unsafe class KvmVcpu : IDisposable
         }
         _fd.Dispose();
     }
-}
-
-/// <summary>
-/// The signal that kicks a vCPU thread out of KVM_RUN. It needs a handler
-/// (an ignored signal would not interrupt the ioctl); the handler does nothing.
-/// </summary>
-public static class KickSignal
-{
-    public const int Number = 10; // SIGUSR1
-    private static PosixSignalRegistration? _registration;
-
-    public static void Install() =>
-        _registration ??= PosixSignalRegistration.Create((PosixSignal)Number, ctx => ctx.Cancel = true);
 }

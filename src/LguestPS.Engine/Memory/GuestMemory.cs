@@ -5,9 +5,6 @@ using Tmds.Linux;
 
 namespace LguestPS.Engine.Memory;
 
-/// <summary>One stretch of guest RAM as KVM needs to hear about it.</summary>
-public readonly record struct RamRegion(ulong Gpa, ulong Size, nint HostAddress);
-
 /*L:030
  * The one gate to guest-physical memory.
  *
@@ -149,12 +146,4 @@ public sealed unsafe class GuestMemory : IDisposable
             _base = null;
         }
     }
-}
-
-/// <summary>An access outside guest RAM, or one whose end wraps around.</summary>
-public sealed class GuestMemoryException(ulong gpa, ulong len)
-    : Exception($"guest-physical access [0x{gpa:x}, +0x{len:x}) is outside guest RAM")
-{
-    public ulong Gpa { get; } = gpa;
-    public ulong Length { get; } = len;
 }

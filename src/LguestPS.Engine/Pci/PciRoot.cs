@@ -1,6 +1,6 @@
 using LguestPS.Contract;
 using LguestPS.Engine.Bus;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 
 namespace LguestPS.Engine.Pci;
 

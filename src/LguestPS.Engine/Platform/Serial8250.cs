@@ -1,4 +1,5 @@
 using LguestPS.Engine.Bus;
+using LguestPS.Engine.Chardev;
 
 namespace LguestPS.Engine.Platform;
 

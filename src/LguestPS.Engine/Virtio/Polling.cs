@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio;
 

@@ -1,4 +1,4 @@
-using LguestPS.Engine.Bus;
+using LguestPS.Engine.Chardev;
 using LguestPS.Engine.Platform;
 using LguestPS.Engine.Virtio.Console;
 

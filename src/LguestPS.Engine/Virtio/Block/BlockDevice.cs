@@ -3,18 +3,11 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Block;
-
-/// <summary>struct virtio_blk_req's header (virtio 1.2 section 5.2.6).</summary>
-[StructLayout(LayoutKind.Sequential)]
-public struct VirtioBlkOutHdr
-{
-    public uint Type;
-    public uint Reserved;
-    public ulong Sector;
-}
 
 /*L:520
  * The disk (virtio 1.2 section 5.2): one request queue; each request is a

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using LguestPS.Contract;
-using LguestPS.Engine.Bus;
+using LguestPS.Engine.Chardev;
 using LguestPS.Engine.Interop;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Console;
 

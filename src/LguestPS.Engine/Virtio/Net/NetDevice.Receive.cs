@@ -1,4 +1,6 @@
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Net;
 

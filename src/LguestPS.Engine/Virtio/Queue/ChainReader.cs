@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LguestPS.Engine.Memory;
 
-namespace LguestPS.Engine.Virtio;
+namespace LguestPS.Engine.Virtio.Queue;
 
 /*L:350
  * Reading a request out of a chain. The driver may cut a 16-byte header into

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LguestPS.Engine.Memory;
 
-namespace LguestPS.Engine.Virtio;
+namespace LguestPS.Engine.Virtio.Queue;
 
 /*L:360
  * Writing a reply into a chain. §2.7.8.2: the used length is the number of

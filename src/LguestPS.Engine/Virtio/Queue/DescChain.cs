@@ -1,9 +1,6 @@
 using LguestPS.Engine.Memory;
 
-namespace LguestPS.Engine.Virtio;
-
-/// <summary>One buffer of a chain: guest-physical address and length, already checked to lie inside guest RAM.</summary>
-public readonly record struct VqSegment(ulong Gpa, uint Len);
+namespace LguestPS.Engine.Virtio.Queue;
 
 /*L:340
  * A popped descriptor chain, made safe to use. The arrays are sized once, for

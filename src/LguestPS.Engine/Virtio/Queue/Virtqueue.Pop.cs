@@ -1,6 +1,6 @@
-using static LguestPS.Engine.Virtio.VirtqAbi;
+using static LguestPS.Engine.Virtio.Queue.VirtqAbi;
 
-namespace LguestPS.Engine.Virtio;
+namespace LguestPS.Engine.Virtio.Queue;
 
 public sealed partial class Virtqueue
 {

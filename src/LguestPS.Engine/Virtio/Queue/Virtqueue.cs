@@ -1,6 +1,6 @@
 using LguestPS.Engine.Memory;
 
-namespace LguestPS.Engine.Virtio;
+namespace LguestPS.Engine.Virtio.Queue;
 
 /*L:300
  * The split virtqueue, device side (virtio 1.2 §2.7).

@@ -1,5 +1,6 @@
 using LguestPS.Contract;
 using LguestPS.Engine.Interop;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Rng;
 

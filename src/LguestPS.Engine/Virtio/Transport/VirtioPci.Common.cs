@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Transport;
 
