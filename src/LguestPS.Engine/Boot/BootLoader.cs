@@ -6,7 +6,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:210
+/*L:190
  * Everything comes together here, in the order of the seed's main(): kernel,
  * initrd, the zero page with its memory map and command line; then what a
  * PC's firmware and a 64-bit boot loader would have left lying around: page

@@ -5,7 +5,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:140
+/*L:100
  * Where a bzImage goes. boot.rst gives the rules, and the 64-bit
  * decompressor (arch/x86/boot/compressed/head_64.S) adds one of its own:
  *

@@ -2,7 +2,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:200
+/*L:170
  * The vCPU as the kernel must find it at its first instruction. The 64-bit
  * boot protocol (boot.rst) asks for: 64-bit mode with paging on; identity
  * mappings for the kernel, zero page and command line; a GDT with flat

@@ -2,7 +2,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:160
+/*L:140
  * The memory map. The seed's was one line, "all of it is RAM"; a PC's is
  * more particular, and the kernel's early code believes it to the byte:
  *

@@ -5,7 +5,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:150
+/*L:110
  * A vmlinux is the kernel as the linker left it: an ELF executable whose
  * program headers say which bytes of the file go where. We place each
  * PT_LOAD segment at its *physical* address (p_paddr), as the seed did; the

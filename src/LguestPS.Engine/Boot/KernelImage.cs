@@ -4,7 +4,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:120
+/*L:080
  * Loading the kernel is the seed's L:140 all over again: look at the first
  * bytes; "\177ELF" means a vmlinux we place segment by segment at its
  * physical addresses, anything else had better be a bzImage.

@@ -4,7 +4,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:190
+/*L:180
  * The MP table (Intel MultiProcessor Specification 1.4): how a kernel without
  * ACPI learns how many CPUs it has, where the IOAPIC is, and which IOAPIC pin
  * each interrupt arrives on. Linux looks for the 16-byte floating pointer

@@ -3,7 +3,7 @@ using Tmds.Linux;
 
 namespace LguestPS.Engine.Memory;
 
-/*L:040
+/*L:030
  * Scatter-gather I/O between a descriptor and guest RAM, for a device whose
  * request is spread over several buffers (a network frame over a chain of
  * descriptors): one readv or writev instead of a copy or a call per piece.

@@ -5,7 +5,7 @@ using Tmds.Linux;
 
 namespace LguestPS.Engine.Memory;
 
-/*L:030
+/*L:020
  * The one gate to guest-physical memory.
  *
  * Guest RAM is a single anonymous mapping in our address space. Guest-physical
