@@ -14,16 +14,19 @@ namespace LguestPS.Engine.Kvm;
  * RAM, or dies. Everything else (interrupt controllers, timers, the emulator
  * when the hardware cannot cope) stays in the kernel.
  */
-public sealed unsafe partial class KvmVcpu : IDisposable
+public sealed partial class KvmVcpu : IDisposable
 {
     private readonly SafeFd _fd;
     private readonly int _mmapSize;
-    private kvm_run* _run;
+    // SAFETY: the kvm_run page KVM shares with us: KVM_GET_VCPU_MMAP_SIZE bytes, mapped
+    // in the constructor and unmapped (and nulled) only in Dispose, after the vCPU's thread has stopped.
+    private unsafe kvm_run* _run;
     private int _tid;
 
     public int Id { get; }
 
-    internal KvmVcpu(SafeFd fd, int id, int mmapSize)
+    // SAFETY: the mapping is mmapSize bytes of the vCPU's fd, which kvm_run fits inside (KVM says so).
+    internal unsafe KvmVcpu(SafeFd fd, int id, int mmapSize)
     {
         _fd = fd;
         Id = id;
@@ -127,22 +130,26 @@ public sealed unsafe partial class KvmVcpu : IDisposable
     }
 
     /// <summary>Makes a running (or about to run) KVM_RUN return soon: immediate_exit plus a signal to the thread.</summary>
-    public void Kick()
+    // SAFETY: immediate_exit is a byte inside the mapped kvm_run; KVM reads it on entry, and a racing
+    // write of 1 from another thread is exactly what the field is for.
+    public unsafe void Kick()
     {
         _run->immediate_exit = 1;
         if (_tid != 0) Sys.TgKill(Environment.ProcessId, _tid, KickSignal.Number);
     }
 
-    public kvm_regs GetRegs() { kvm_regs r; Sys.Ioctl(_fd, KVM_GET_REGS, &r, "KVM_GET_REGS"); return r; }
-    public void SetRegs(in kvm_regs r) { fixed (kvm_regs* p = &r) Sys.Ioctl(_fd, KVM_SET_REGS, p, "KVM_SET_REGS"); }
-    public kvm_sregs GetSregs() { kvm_sregs s; Sys.Ioctl(_fd, KVM_GET_SREGS, &s, "KVM_GET_SREGS"); return s; }
-    public void SetSregs(in kvm_sregs s) { fixed (kvm_sregs* p = &s) Sys.Ioctl(_fd, KVM_SET_SREGS, p, "KVM_SET_SREGS"); }
-    public kvm_fpu GetFpu() { kvm_fpu f; Sys.Ioctl(_fd, KVM_GET_FPU, &f, "KVM_GET_FPU"); return f; }
-    public void SetFpu(in kvm_fpu f) { fixed (kvm_fpu* p = &f) Sys.Ioctl(_fd, KVM_SET_FPU, p, "KVM_SET_FPU"); }
-    public kvm_lapic_state GetLapic() { kvm_lapic_state l; Sys.Ioctl(_fd, KVM_GET_LAPIC, &l, "KVM_GET_LAPIC"); return l; }
-    public void SetLapic(in kvm_lapic_state l) { fixed (kvm_lapic_state* p = &l) Sys.Ioctl(_fd, KVM_SET_LAPIC, p, "KVM_SET_LAPIC"); }
+    public kvm_regs GetRegs() { kvm_regs r = default; Sys.Ioctl(_fd, KVM_GET_REGS, ref r, "KVM_GET_REGS"); return r; }
+    public void SetRegs(kvm_regs r) => Sys.Ioctl(_fd, KVM_SET_REGS, ref r, "KVM_SET_REGS");
+    public kvm_sregs GetSregs() { kvm_sregs s = default; Sys.Ioctl(_fd, KVM_GET_SREGS, ref s, "KVM_GET_SREGS"); return s; }
+    public void SetSregs(kvm_sregs s) => Sys.Ioctl(_fd, KVM_SET_SREGS, ref s, "KVM_SET_SREGS");
+    public kvm_fpu GetFpu() { kvm_fpu f = default; Sys.Ioctl(_fd, KVM_GET_FPU, ref f, "KVM_GET_FPU"); return f; }
+    public void SetFpu(kvm_fpu f) => Sys.Ioctl(_fd, KVM_SET_FPU, ref f, "KVM_SET_FPU");
+    public kvm_lapic_state GetLapic() { kvm_lapic_state l = default; Sys.Ioctl(_fd, KVM_GET_LAPIC, ref l, "KVM_GET_LAPIC"); return l; }
+    public void SetLapic(kvm_lapic_state l) => Sys.Ioctl(_fd, KVM_SET_LAPIC, ref l, "KVM_SET_LAPIC");
 
-    public void SetMsrs(ReadOnlySpan<kvm_msr_entry> msrs)
+    // SAFETY: the stack buffer is sized for the kvm_msrs header and every entry, the entries are copied
+    // to just after the header, and KVM_SET_MSRS reads nmsrs entries: all inside the buffer.
+    public unsafe void SetMsrs(ReadOnlySpan<kvm_msr_entry> msrs)
     {
         byte* buf = stackalloc byte[sizeof(kvm_msrs) + msrs.Length * sizeof(kvm_msr_entry)];
         ((kvm_msrs*)buf)->nmsrs = (uint)msrs.Length;
@@ -152,7 +159,8 @@ public sealed unsafe partial class KvmVcpu : IDisposable
             throw new EngineException(ErrorId.KvmFailed, $"KVM_SET_MSRS accepted {n} of {msrs.Length} MSRs (rejected MSR {msrs[n].index:x})");
     }
 
-    public void SetCpuid(ReadOnlySpan<kvm_cpuid_entry2> entries)
+    // SAFETY: as SetMsrs: a pinned buffer holding the kvm_cpuid2 header and exactly nent entries.
+    public unsafe void SetCpuid(ReadOnlySpan<kvm_cpuid_entry2> entries)
     {
         byte[] buf = new byte[sizeof(kvm_cpuid2) + entries.Length * sizeof(kvm_cpuid_entry2)];
         fixed (byte* p = buf)
@@ -163,7 +171,8 @@ public sealed unsafe partial class KvmVcpu : IDisposable
         }
     }
 
-    public void Dispose()
+    // SAFETY: the mapping is unmapped once and the pointer nulled; nothing dereferences it after Dispose.
+    public unsafe void Dispose()
     {
         if (_run != null)
         {

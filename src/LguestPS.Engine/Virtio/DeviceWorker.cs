@@ -23,7 +23,7 @@ namespace LguestPS.Engine.Virtio;
  * Stop() wakes it through its own eventfd and waits for it, so a device reset
  * never overlaps a request in flight.
  */
-public sealed unsafe class DeviceWorker : IDisposable
+public sealed class DeviceWorker : IDisposable
 {
     private readonly string _name;
     private readonly SafeFd _epoll;
@@ -67,7 +67,9 @@ public sealed unsafe class DeviceWorker : IDisposable
         _thread.Start();
     }
 
-    private void Loop()
+    // SAFETY: epoll_wait(2) writes at most Max events into the Max-entry stack array, and we read only
+    // the n it reports.
+    private unsafe void Loop()
     {
         const int Max = 16;
         epoll_event* events = stackalloc epoll_event[Max];

@@ -5,7 +5,7 @@ using static Tmds.Linux.LibC;
 namespace LguestPS.Engine.Virtio;
 
 /// <summary>One descriptor a DeviceWorker watches. Pause and Resume belong to the worker's thread (or to set-up before Start).</summary>
-public sealed unsafe class FdWatch
+public sealed class FdWatch
 {
     private readonly SafeFd _epoll, _fd;
     private readonly int _index;
@@ -26,7 +26,8 @@ public sealed unsafe class FdWatch
     public bool Paused { get; private set; } = true;
 
     /// <summary>Stops watching (epoll_ctl DEL: not even an error or hang-up wakes the worker for it).</summary>
-    public void Pause()
+    // SAFETY: EPOLL_CTL_DEL takes no event (null).
+    public unsafe void Pause()
     {
         if (Paused) return;
         if (epoll_ctl(_epoll.Fd, EPOLL_CTL_DEL, _fd.Fd, null) != 0) throw Sys.Fail("epoll_ctl(DEL)");
@@ -34,7 +35,8 @@ public sealed unsafe class FdWatch
     }
 
     /// <summary>Watches again; if the descriptor is readable already, the handler runs on the next turn of the loop.</summary>
-    public void Resume()
+    // SAFETY: epoll_ctl(2) reads the epoll_event local whose address it gets.
+    public unsafe void Resume()
     {
         if (!Paused) return;
         var ev = new epoll_event { events = EPOLLIN };
