@@ -29,8 +29,13 @@ public sealed class BusyboxGuest : IDisposable
 
     public EngineProcess Engine => _vm;
 
-    /// <summary>Boots the guest with these engine options (before the memory size) and extra kernel arguments.</summary>
-    public BusyboxGuest(string vmlinux, string initramfs, string[] engineOptions, params string[] kernelArgs)
+    /// <summary>
+    /// Boots the guest with these engine options (before the memory size) and extra kernel arguments.
+    /// <paramref name="whileBooting"/>, if given, watches the boot before the shell is waited for
+    /// (it may skip the test on a known symptom).
+    /// </summary>
+    public BusyboxGuest(string vmlinux, string initramfs, string[] engineOptions, string[] kernelArgs,
+        Action<EngineProcess>? whileBooting = null)
     {
         string[] args = ["--on-reboot=exit", $"--initrd={initramfs}", .. engineOptions, "128", vmlinux,
             "console=ttyS0", "rodata=off", "panic=-1", "reboot=k", .. kernelArgs];
@@ -39,6 +44,7 @@ public sealed class BusyboxGuest : IDisposable
         _vm = EngineProcess.Start(args);
         try
         {
+            whileBooting?.Invoke(_vm);
             _vm.WaitForOutput("lguestps: root shell on /dev/", timeout: BootTimeout);
             // The first command's answer proves the shell reads the console; typeahead before its
             // first prompt is kept by the tty, so there is nothing to time.

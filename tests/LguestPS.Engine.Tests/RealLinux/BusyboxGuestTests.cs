@@ -26,7 +26,7 @@ public sealed class BusyboxGuestBoot : IDisposable
         File.WriteAllText(Path.Combine(src, "sub", "secret.txt"), DiskSecret + "\n");
         string disk = Path.Combine(_dir, "disk.img");
         Mke2fs(src, disk);
-        _guest = new BusyboxGuest(fx.Kernel.Vmlinux, fx.Initramfs, ["--verbose", $"--block={disk}", "--rng"]);
+        _guest = new BusyboxGuest(fx.Kernel.Vmlinux, fx.Initramfs, ["--verbose", $"--block={disk}", "--rng"], []);
     }
 
     /// <summary>An 8 MiB ext4 image populated from a folder, as a user would make one (no root needed).</summary>
