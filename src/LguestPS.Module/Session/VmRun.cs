@@ -28,12 +28,17 @@ namespace LguestPS.Session;
  * Room to grow without reshaping: a control channel to the engine (pause,
  * resume, power button, Ctrl+Alt+Del) is one more piece beside the readers,
  * handed over by the launcher with the pipes; a graceful stop with a timeout
- * is one more StopMode that asks over it before EngineSignals; a start that
- * returns only once the engine said ready or failed waits on the
- * Starting-to-Running step in OnEvent or on the end; new exit reasons are
- * read in Ended, where the console history is at hand for a panic line; and
- * the lock a command runner takes to drive the guest's shell belongs beside
- * Send and History, one per run.
+ * is one more StopMode that asks over it before EngineSignals; new exit
+ * reasons are read in Ended, where the console history is at hand for a
+ * panic line; and the lock a command runner takes to drive the guest's
+ * shell belongs beside Send and History, one per run.
+ *
+ * Start-LguestVm returns only once the engine said `ready` (the guest is
+ * about to run) or the run ended: whatever the engine refuses at start (a
+ * user that does not exist, a kernel gone since New-LguestVm, a disk
+ * another VM holds) is then the error of Start-LguestVm itself, and
+ * -ErrorAction Stop stops the script there. WaitUntilRunning is that wait:
+ * the Starting-to-Running step in OnEvent, or the end.
  */
 internal sealed class VmRun
 {
@@ -53,6 +58,7 @@ internal sealed class VmRun
     private readonly IReadOnlyList<string> _arguments;
     private readonly Stopwatch _clock = new();
     private readonly ManualResetEventSlim _ended = new(false);
+    private readonly ManualResetEventSlim _runningOrEnded = new(false);
     private readonly object _deliveryLock = new(), _stdinLock = new();
     private IVmRunListener? _listener;
     private Process? _process;
@@ -60,6 +66,7 @@ internal sealed class VmRun
     private ConsoleReader? _console;
     private EventReader? _events;
     private bool _ending; // under Latest: the end is being reported, the VM's state is the end's
+    private volatile bool _becameReady;
     private volatile bool _stopRequested;
     private StopMode _stopMode;
 
@@ -137,6 +144,7 @@ internal sealed class VmRun
                 (Vm.State, Vm.ExitReason, Vm.ExitCode, Vm.RunClock) = before;
             }
             _ended.Set();
+            _runningOrEnded.Set();
             throw;
         }
 
@@ -218,6 +226,18 @@ internal sealed class VmRun
 
     internal bool WaitForEnd(TimeSpan timeout) => _ended.Wait(timeout);
 
+    /// <summary>
+    /// Waits until the engine said ready or the run ended. True when the guest
+    /// runs (or ran: a quick guest may be gone already), false when the run
+    /// ended before it was ready or <paramref name="cancel"/> fired.
+    /// </summary>
+    internal bool WaitUntilRunning(CancellationToken cancel)
+    {
+        try { _runningOrEnded.Wait(cancel); }
+        catch (OperationCanceledException) { return false; }
+        return _becameReady;
+    }
+
     private void OnConsoleLine(LguestConsoleLine line)
     {
         lock (_deliveryLock)
@@ -231,8 +251,12 @@ internal sealed class VmRun
     private void OnEvent(EngineEvent e)
     {
         if (e.Name == Events.Ready.Name)
+        {
             lock (Latest)
                 if (!_ending && Vm.State == LguestVmState.Starting) Vm.State = LguestVmState.Running;
+            _becameReady = true;
+            _runningOrEnded.Set();
+        }
         var record = Diagnostic(e);
         if (record != null)
             lock (_deliveryLock) Tell(l => l.OnDiagnostic(record));
@@ -293,6 +317,7 @@ internal sealed class VmRun
         finally
         {
             _ended.Set();
+            _runningOrEnded.Set();
         }
     }
 }
