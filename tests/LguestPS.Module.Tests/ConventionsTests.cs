@@ -29,6 +29,8 @@ public class ConventionsTests : IClassFixture<PowerShellSession>, IDisposable
 
     private PsResult Run(string script, params (string, object?)[] vars) => _ps.Invoke(script, vars);
 
+    private FakeEngine Engine(string body) => Script(_ps.WorkDir, body);
+
     /// <summary>Rows as Import-Csv makes them: every column on every row, every cell a string, "" when empty.</summary>
     private const string VmTable = """
         $rows = @(
@@ -275,7 +277,7 @@ public class ConventionsTests : IClassFixture<PowerShellSession>, IDisposable
         Run("New-LguestVm -Name far -MemoryMB 128 -Kernel ./vmlinuz | Add-LguestRng | Add-LguestBlockDevice -Path ./data.img -ReadOnly | Out-Null").AssertNoErrors();
         var copy = Run("$x = [System.Management.Automation.PSSerializer]::Serialize((Get-LguestVm far)); [System.Management.Automation.PSSerializer]::Deserialize($x)").Output.Single();
         Assert.Equal("Deserialized.LguestPS.LguestVm", copy.TypeNames[0]);
-        var devices = ((System.Collections.IEnumerable)copy.Properties["Devices"].Value).Cast<object>().Select(PSObject.AsPSObject).ToList();
+        var devices = ((System.Collections.IEnumerable)PSObject.AsPSObject(copy.Properties["Devices"].Value).BaseObject).Cast<object>().Select(PSObject.AsPSObject).ToList();
         Assert.Equal(new[] { "Rng", "Block" }, devices.Select(d => d.Properties["Kind"].Value));
         Assert.Equal(true, devices[1].Properties["ReadOnly"].Value);
         Assert.Equal("Deserialized.LguestPS.LguestBlockDevice", devices[1].TypeNames[0]);

@@ -106,9 +106,7 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         var id = ErrorIds.FromName(engineErrorId);
         string errorId = id?.Name() ?? reason.FailureId!;
         string error = id is { } known ? ErrorEvent(known, "what the engine said") : "";
-        using var _ = Engine($"{Ready}
-{error}
-{ExitEvent(reason, "what the engine said")}");
+        using var _ = Engine($"{Ready}\n{error}\n{ExitEvent(reason, "what the engine said")}");
         var job = StartJob();
         WaitFinished(job);
 
@@ -142,9 +140,7 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         var id = ErrorIds.FromName(engineErrorId);
         string errorId = id?.Name() ?? reason.FailureId!;
         string error = id is { } known ? ErrorEvent(known, "what the engine refused") : "";
-        using var _ = Engine($"{LogEvent(Events.Log.Levels.Warning, "said on the way out")}
-{error}
-{ExitEvent(reason, "what the engine refused")}");
+        using var _ = Engine($"{LogEvent(Events.Log.Levels.Warning, "said on the way out")}\n{error}\n{ExitEvent(reason, "what the engine refused")}");
 
         var r = Run("New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz | Start-LguestVm -WarningVariable w -WarningAction SilentlyContinue; $w");
         var e = r.SingleError;
@@ -185,10 +181,13 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
     public void StartReturnsOnceTheEngineIsReady()
     {
         using var _ = Engine($"echo booting\nread line\n{Ready}\n{RunUntilTerm}");
+        var vm = Run("New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz").Single<LguestVm>();
         using var ps = PowerShell.Create(_ps.Runspace);
-        ps.AddScript("New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz | Start-LguestVm");
+        ps.AddScript("$vm | Start-LguestVm");
+        _ps.Runspace.SessionStateProxy.SetVariable("vm", vm);
         var started = ps.BeginInvoke();
-        var vm = WaitFor(() => Run("Get-LguestVm fk").Single<LguestVm>() is { ProcessId: not null } v ? v : null);
+        WaitFor(() => vm.ProcessId is not null ? vm : null);
+        WaitFor(() => LguestPS.Session.VmRun.Of(vm)!.History.Count > 0 ? vm : null); // the engine runs: it wrote "booting"
         Assert.False(started.IsCompleted, "Start-LguestVm returned before the engine said ready");
         Assert.Equal(LguestVmState.Starting, vm.State);
         LguestPS.Session.VmRun.Of(vm)!.Send("go\n"); // the fake engine says ready once it reads a line
@@ -202,10 +201,12 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
     public void StoppingAStartThatWaitsStopsTheVm()
     {
         using var _ = Engine($"echo booting\n{RunUntilTerm}");
+        var vm = Run("New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz").Single<LguestVm>();
         using var ps = PowerShell.Create(_ps.Runspace);
-        ps.AddScript("New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz | Start-LguestVm");
+        ps.AddScript("$vm | Start-LguestVm");
+        _ps.Runspace.SessionStateProxy.SetVariable("vm", vm);
         var started = ps.BeginInvoke();
-        var vm = WaitFor(() => Run("Get-LguestVm fk").Single<LguestVm>() is { ProcessId: not null } v ? v : null);
+        WaitFor(() => LguestPS.Session.VmRun.Of(vm) is { } run && run.History.Count > 0 ? vm : null);
         int pid = vm.ProcessId!.Value;
         ps.Stop();
         Assert.True(started.IsCompleted);

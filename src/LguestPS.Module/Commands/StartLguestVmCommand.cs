@@ -58,6 +58,11 @@ public sealed class StartLguestVmCommand : LguestVmCmdletBase
             try
             {
                 var job = LguestVmJob.Start(vm, _options, _stopping.Token, out var refused);
+                if (_stopping.IsCancellationRequested)
+                {
+                    job.Dispose(); // Ctrl+C while waiting: the VM was stopped, and no job is handed out
+                    return;
+                }
                 if (refused != null)
                 {
                     foreach (var w in job.Warning) WriteWarning(w.Message);

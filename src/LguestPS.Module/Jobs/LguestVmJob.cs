@@ -188,9 +188,18 @@ public sealed class LguestVmJob : Job2, IVmRunListener
         return null;
     }
 
+    /*
+     * Receive-Job -Wait -AutoRemoveJob disposes the job from inside its
+     * StateChanged event, that is from inside Finish, on the run's own thread
+     * while it reports the end: the run has not ended yet (it ends when that
+     * report returns), so waiting for it here would wait for ourselves. A
+     * finished job has nothing left to stop.
+     */
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_run.HasEnded) _run.Stop(StopMode.Terminate);
+        bool finished;
+        lock (_stateLock) finished = _finished;
+        if (disposing && !finished && !_run.HasEnded) _run.Stop(StopMode.Terminate);
         base.Dispose(disposing);
     }
 }
