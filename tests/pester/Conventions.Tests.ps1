@@ -175,7 +175,7 @@ Describe 'What the engine refuses at start is an error of Start-LguestVm' {
     }
 
     It 'refuses a disk another program holds (DiskInUse, ResourceBusy)' {
-        # flock(1) holds the disk as another VMM would; the engine honours flock(2) locks (docs/engine.md, "Disk locks").
+        # flock(1) holds the disk as another VMM would; the engine honours flock(2) locks (docs/engine.md, the block device).
         $held = Join-Path $scratch 'data.img'
         $holder = Start-Logged -Command @('flock', '--exclusive', $held, 'tail', '-f', '/dev/null')
         try {
