@@ -146,7 +146,7 @@ Describe './build.ps1 Clean, Build, Docs and Package' {
         $script = "Import-Module LguestPS; (Get-Module LguestPS).ModuleBase; (Get-Help New-LguestVm).Synopsis; " +
             "New-LguestVm -MemoryMB 64 -Kernel '$guest' -OnReboot Exit | Start-LguestVm -Wait"
         $run = Invoke-Logged -Command @($pwsh, '-NoProfile', '-NonInteractive', '-Command', $script) `
-            -Environment @{ PSModulePath = $modules } -TimeoutSeconds 180
+            -Environment @{ PSModulePath = $modules } -TimeoutSeconds 900
         $run.Output | Should -Match ([regex]::Escape((Join-Path $modules 'LguestPS')))
         $run.Output | Should -Match 'Describes a'
         if ($hasKvm) {

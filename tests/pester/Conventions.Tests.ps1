@@ -266,11 +266,11 @@ Describe 'Two VMs in two link-local subnets' {
         # unshare --net: pwsh, both taps and every packet stay in a namespace that vanishes with it; 169.254 only.
         $script = @'
 $vms = foreach ($n in 1, 2) {
-    New-LguestVm -Name "n$n" -MemoryMB 64 -Kernel '{0}' -OnReboot Exit -KernelArguments "tests=net-echo guest.ip=169.254.$n.2 guest.hostip=169.254.$n.1 guest.echosecs=60" |
+    New-LguestVm -Name "n$n" -MemoryMB 64 -Kernel '{0}' -OnReboot Exit -KernelArguments "tests=net-echo guest.ip=169.254.$n.2 guest.hostip=169.254.$n.1 guest.echosecs=600" |
         Add-LguestTapNetwork -IPAddress "169.254.$n.1"
 }
 $vms | Start-LguestVm | Out-Null
-foreach ($n in 1, 2) { Wait-LguestVm -Name "n$n" -Pattern '^READY net-echo' -Timeout 120 | Out-Null }
+foreach ($n in 1, 2) { Wait-LguestVm -Name "n$n" -Pattern '^READY net-echo' -Timeout 600 | Out-Null }
 foreach ($n in 1, 2) {
     $udp = [Net.Sockets.UdpClient]::new()
     $udp.Client.ReceiveTimeout = 10000

@@ -48,7 +48,7 @@ Describe 'The quick start' {
 
     It 'runs its pwsh block as written in a new pwsh' {
         Skip-WithoutKvm
-        $run = Invoke-Logged -Command @($pwsh, '-NoProfile', '-NonInteractive', '-Command', $quickStart[1].Code) -TimeoutSeconds 180
+        $run = Invoke-Logged -Command @($pwsh, '-NoProfile', '-NonInteractive', '-Command', $quickStart[1].Code) -TimeoutSeconds 900
         $run.ExitCode | Should -Be 0 -Because $run.Output
         $run.Output | Should -Match '\[\s*\d+\.\d{3}\] TESTS DONE passed=\d+ failed=0'
     }
