@@ -336,7 +336,12 @@ public class TerminalLineTests
         Assert.Null(s.Idle());
         s.Feed("\r90%"u8.ToArray(), 4, TimeSpan.Zero, none);
         Assert.Equal("90%", s.Idle()!.Text);
+        s.Feed("\r90%"u8.ToArray(), 4, TimeSpan.Zero, none); // the same text again: nothing new to preview
+        Assert.Null(s.Idle());
         Assert.Empty(none);
+        s.Feed("\n"u8.ToArray(), 1, TimeSpan.Zero, none);   // the line ends: delivered whole, once
+        Assert.Equal("90%", Assert.Single(none).Text);
+        Assert.False(none[0].IsPartial);
     }
 }
 

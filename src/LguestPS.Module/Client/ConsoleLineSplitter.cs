@@ -34,6 +34,7 @@ internal sealed class ConsoleLineSplitter
     private long _lineNumber = 1;
     private TimeSpan _lineStart;
     private bool _lineStarted;
+    private string? _previewed; // the text of this line's last preview: a repeat would only be noise
 
     internal ConsoleLineSplitter(string vmName) => _vmName = vmName;
 
@@ -62,7 +63,10 @@ internal sealed class ConsoleLineSplitter
     {
         if (_line.Length == 0 || !_line.Changed) return null;
         _line.Changed = false;
-        return new LguestConsoleLine(_vmName, _lineNumber, _lineStart, _line.Text, isPartial: true);
+        string text = _line.Text;
+        if (text == _previewed) return null; // rewritten to what it was (a spinner, backspace and retype)
+        _previewed = text;
+        return new LguestConsoleLine(_vmName, _lineNumber, _lineStart, text, isPartial: true);
     }
 
     /// <summary>The console closed: the unfinished line, if anything of it was not delivered yet.</summary>
@@ -72,6 +76,7 @@ internal sealed class ConsoleLineSplitter
     {
         var line = new LguestConsoleLine(_vmName, _lineNumber, _lineStart, _line.Text, partial);
         _line.Clear();
+        _previewed = null;
         _lineStarted = false;
         _lineNumber++;
         return line;

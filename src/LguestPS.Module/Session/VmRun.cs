@@ -48,8 +48,13 @@ internal sealed class VmRun
     /// <summary>How long the guest must be quiet before its unfinished console line is delivered.</summary>
     internal static readonly TimeSpan PartialLineIdle = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How long the end waits for the readers to drain pipes that the engine's children may still hold.</summary>
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long the end waits for the readers to drain the pipes. They close with the engine, so the readers end
+    /// as soon as they have delivered what the pipes held; the bound is only for a pipe something else keeps
+    /// open. It is generous because a reader on a loaded or emulated host can be seconds behind the engine, and
+    /// the console lines it has yet to deliver must not be cut off.
+    /// </summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Each VM's current or last run; also the lock for every write to a VM's run state.</summary>
     private static readonly ConditionalWeakTable<LguestVm, VmRun> Latest = new();
