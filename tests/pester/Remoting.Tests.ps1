@@ -90,6 +90,12 @@ Describe 'The test host' {
             $r.Module | Should -Be (Join-Path $moduleDir 'LguestPS.Module.dll')
         }
     }
+    It 'offers no JEA over SSH, as the README says: no session configuration to name' {
+        $ssh = (Get-Command New-PSSession).ParameterSets | Where-Object { $_.Parameters.Name -contains 'HostName' }
+        $ssh | Should -Not -BeNullOrEmpty
+        $ssh.Parameters.Name | Should -Not -Contain 'ConfigurationName'
+        Invoke-Command -Session $sessions[0] { $ExecutionContext.SessionState.LanguageMode } | Should -Be 'FullLanguage'
+    }
 }
 
 Describe 'Errors from many hosts' {
@@ -236,10 +242,50 @@ Describe 'VMs of sessions that end' {
     }
 }
 
+Describe 'The README''s many-hosts pattern' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'Markdown.ps1')
+        $block = (Get-MarkdownCodeBlock (Join-Path $root 'README.md') | Where-Object Heading -eq 'Many hosts' | Select-Object -First 1).Code
+        # The README's hosts, user, module folder and kernel are a reader's; here they are the test host's and ours.
+        $stand = [ordered]@{
+            'New-PSSession -HostName kvm1, kvm2, kvm3, kvm4 -UserName ops -KeyFilePath ~/.ssh/id_ed25519' = 'New-SshTestSession $sshHost -Count 4'
+            'Import-Module LguestPS' = "Import-Module '$manifest'"
+            '/srv/guest.bzImage' = $guest
+        }
+        $script = $block
+        foreach ($k in $stand.Keys) { $script = $script.Replace($k, $stand[$k]) }
+    }
+
+    It 'is PowerShell that parses, with the hosts and paths the spec stands in for' {
+        foreach ($k in $stand.Keys) { $block | Should -Match ([regex]::Escape($k)) -Because 'the spec replaces it' }
+        $parseErrors = $null
+        [System.Management.Automation.Language.Parser]::ParseInput($block, [ref]$null, [ref]$parseErrors) | Out-Null
+        $parseErrors | Should -BeNullOrEmpty
+    }
+
+    It 'runs as written: a READY record and a running VM from each host, then nothing left' {
+        Skip-WithoutKvm
+        $out = @(& ([scriptblock]::Create($script)) 2>&1)
+        $out | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | ForEach-Object { "$_" } | Should -BeNullOrEmpty
+        $ready = @($out | Where-Object { $_.PSObject.TypeNames[0] -eq 'Deserialized.LguestPS.LguestConsoleLine' })
+        $ready.Text | Should -Be @('READY serial', 'READY serial', 'READY serial', 'READY serial')
+        $ready.PSComputerName | Sort-Object | Should -Be $sshHost.Addresses
+        $vms = @($out | Where-Object { $_.PSObject.TypeNames[0] -eq 'Deserialized.LguestPS.LguestVm' })
+        $vms.State | Should -Be @('Running', 'Running', 'Running', 'Running')
+        $vms.PSComputerName | Sort-Object | Should -Be $sshHost.Addresses
+        foreach ($e in $vms.ProcessId) { Wait-ProcessGone $e | Should -BeTrue -Because "engine $e stopped" }
+    }
+}
+
 Describe 'Tearing the test host down' {
     It 'leaves nothing of it running' {
         Remove-PSSession $sessions
-        $tree = @(Get-ProcessTree $sshHost.Process.Id)
+        # The connections end by themselves once their sessions are closed (waited for; the deadline bounds a failure).
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        while (($tree = @(Get-ProcessTree $sshHost.Process.Id | Where-Object { Test-ProcessAlive $_ })).Count -gt 1 -and [DateTime]::UtcNow -lt $deadline) {
+            Start-Sleep -Milliseconds 50
+        }
+        $tree | Should -Be @($sshHost.Process.Id) -Because 'only the listener is left once every session is closed'
         Stop-SshTestHost $sshHost | Should -BeNullOrEmpty -Because 'every process of the sshd ended'
         foreach ($id in $tree) { Test-ProcessAlive $id | Should -BeFalse }
         Test-Path $sshHost.Directory | Should -BeFalse -Because 'its keys are gone'
