@@ -94,7 +94,7 @@ Describe 'The test host' {
         $ssh = (Get-Command New-PSSession).ParameterSets | Where-Object { $_.Parameters.Name -contains 'HostName' }
         $ssh | Should -Not -BeNullOrEmpty
         $ssh.Parameters.Name | Should -Not -Contain 'ConfigurationName'
-        Invoke-Command -Session $sessions[0] { $ExecutionContext.SessionState.LanguageMode } | Should -Be 'FullLanguage'
+        Invoke-Command -Session $sessions[0] { "$($ExecutionContext.SessionState.LanguageMode)" } | Should -Be 'FullLanguage'
     }
 }
 
