@@ -135,6 +135,27 @@ Describe 'VMs from many hosts in one table' {
         $text | Should -Match '(?m)^\s*Name\s+State\s+MemoryMB\s+Cpus\s+ProcessId\s+Uptime\s+Devices\s+PSComputerName\s*$' -Because $text
         foreach ($a in $sshHost.Addresses) { $text | Should -Match "(?m)^listed\s+Off\s+96\s+1\s+$([regex]::Escape($a))\s*$" -Because $text }
     }
+
+    It 'and console lines read like local ones, with the host: records with VmName, Text and PSComputerName' {
+        # Lines as the module makes them on each host (no VM needed: VMs need /dev/kvm; 'VMs on many hosts' has real ones).
+        $lines = Invoke-Command -Session $sessions {
+            [LguestPS.LguestConsoleLine]::new('web', 7, [timespan]::FromSeconds(0.5), 'READY serial', $false)
+            [LguestPS.LguestConsoleLine]::new('web', 8, [timespan]::FromSeconds(0.75), 'login: ', $true)
+        }
+        $lines | Should -HaveCount 8
+        foreach ($l in $lines) {
+            $l.PSObject.TypeNames[0] | Should -Be 'Deserialized.LguestPS.LguestConsoleLine'
+            $l.VmName | Should -Be 'web'
+            $l.Time | Should -BeOfType [timespan]
+        }
+        "$($lines[0])" | Should -Be 'READY serial' -Because 'a record still reads as its text'
+        $lines | Where-Object { $_ -match '^READY' } | Should -HaveCount 4
+        $text = $lines | Out-String -Width 200
+        foreach ($a in $sshHost.Addresses) {
+            $text | Should -Match "(?m)^\[\s+0\.500\] READY serial\s+$([regex]::Escape($a))\s*$" -Because $text
+            $text | Should -Match "(?m)^\[\s+0\.750\] login:  \.\.\.\s+$([regex]::Escape($a))\s*$" -Because 'a partial line shows as one'
+        }
+    }
 }
 
 Describe 'Sessions that end' {
