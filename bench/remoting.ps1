@@ -21,7 +21,7 @@ $root = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
 $manifest = Join-Path $root 'out' 'LguestPS' 'LguestPS.psd1'
 $guest = Join-Path $root 'tests' 'guest' 'build' 'guest.bzImage'
 if (-not (Test-Path /dev/kvm)) {
-    Write-Error 'bench/remoting: /dev/kvm is absent, so no VM can start here. Run it where KVM is, or in tools/nested-kvm/run.sh.'
+    [Console]::Error.WriteLine('bench/remoting: /dev/kvm is absent, so no VM can start here: run it where KVM is, or under tools/nested-kvm/run.sh.')
     exit 1
 }
 if ($Count % 4) { throw "-Count must be a multiple of 4 (one share per session), not $Count." }
