@@ -61,7 +61,7 @@ function Start-SshTestHost {
         The pwsh that serves each session (`Subsystem powershell <Pwsh> -sshs -NoLogo`).
     #>
     [CmdletBinding()]
-    param([Parameter(Mandatory)] [string] $Pwsh, [int] $TimeoutSeconds = 60)
+    param([Parameter(Mandatory)] [string] $Pwsh, [int] $TimeoutSeconds = 120)
 
     if (-not (Test-Path $Sshd)) { throw "$Sshd is missing: install Debian's openssh-server (./build.sh deps installs build/packages.txt)." }
     # A root sshd drops privileges for the pre-authentication child into this empty directory; Debian's
