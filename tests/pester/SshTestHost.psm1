@@ -174,7 +174,7 @@ function Stop-SshTestHost {
         then deletes its directory. Returns the ids of processes that outlived a generous deadline: none, if
         all went well.
     #>
-    param([Parameter(Mandatory)] $SshHost, [int] $TimeoutSeconds = 30)
+    param([Parameter(Mandatory)] $SshHost, [int] $TimeoutSeconds = 120)
     $tree = @(Get-ProcessTree $SshHost.Process.Id)
     foreach ($id in $tree) { try { [Diagnostics.Process]::GetProcessById($id).Kill() } catch { } }
     $SshHost.Process.WaitForExit()
