@@ -48,6 +48,12 @@ BeforeAll {
             "'client ready'; Wait-Event -SourceIdentifier LguestPS.Pester.Never"))
     }
 
+    function Stop-Client([object] $Client) {
+        # SIGKILL, if a failed step left it running, and its log gone.
+        if (-not $Client.Process.HasExited) { $Client.Process.Kill() }
+        $Client | Wait-Logged -TimeoutSeconds 30 | Out-Null
+    }
+
     function Wait-ClientLine([object] $Client, [string] $Pattern, [int] $TimeoutSeconds = 900) {
         # Waits for a line in the client's log (the condition), bounded by a deadline; returns its match.
         $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
@@ -179,7 +185,7 @@ Describe 'Sessions that end' {
             $clientTree | ForEach-Object { (Get-Content -Raw "/proc/$_/comm").Trim() } | Should -Contain 'ssh'
             $client.Process.Kill()   # SIGKILL: the client runs none of its own code on the way out
         }
-        finally { $client | Wait-Logged -TimeoutSeconds 30 | Out-Null }
+        finally { Stop-Client $client }
         Wait-ProcessGone $remotePid -TimeoutSeconds $ending | Should -BeTrue -Because 'the remote pwsh ends when its connection does'
         foreach ($id in $clientTree) { Wait-ProcessGone $id -TimeoutSeconds $ending | Should -BeTrue -Because "the client's $id ends with it" }
     }
@@ -261,7 +267,7 @@ Describe 'VMs of sessions that end' {
             Test-ProcessAlive $enginePid | Should -BeTrue
             $client.Process.Kill()
         }
-        finally { $client | Wait-Logged -TimeoutSeconds 30 | Out-Null }
+        finally { Stop-Client $client }
         Wait-ProcessGone $enginePid -TimeoutSeconds $ending | Should -BeTrue -Because "engine $enginePid must not outlive the client that started it"
     }
 }
