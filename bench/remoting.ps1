@@ -39,12 +39,14 @@ $round = {
 $clear = { Get-LguestVm | Remove-LguestVm -Force -Confirm:$false; Get-Job | Remove-Job -Force }
 
 # Console exchanges with one VM: type a line, wait for its echo, emit the echo stamped with the time it
-# was emitted. Over a session the stamp says how long the record took to reach the client.
+# was emitted. Over a session the stamp says how long the record took to reach the client. The test guest
+# echoes one line per boot and then reboots into READY again (the VM restarts it), so each exchange waits
+# for the next READY first (Wait-LguestVm walks forward through the console).
 $exchange = {
     param([int] $Lines, [string] $Kernel)
     New-LguestVm -Name echo -MemoryMB 64 -Kernel $Kernel -KernelArguments 'tests=serial' | Start-LguestVm | Out-Null
-    Wait-LguestVm -Name echo -Pattern '^READY serial' -Timeout 300 | Out-Null
     foreach ($i in 1..$Lines) {
+        Wait-LguestVm -Name echo -Pattern '^READY serial' -Timeout 300 | Out-Null
         $sent = [DateTime]::UtcNow.Ticks
         Send-LguestVmConsole -VMName echo -Text "ping $i"
         Wait-LguestVm -Name echo -Pattern "^ECHO ping $i`$" -Timeout 60 |

@@ -219,7 +219,9 @@ Describe 'VMs on many hosts' {
         foreach ($e in $engines) { Wait-ProcessGone $e -TimeoutSeconds $ending | Should -BeTrue -Because "engine $e stopped" }
         $console = Invoke-Command -Session $sessions { Get-Job -Name fan | Receive-Job }
         foreach ($a in $sshHost.Addresses) {
-            $console | Where-Object { $_.PSComputerName -eq $a -and $_.Text -eq 'READY serial' } | Should -HaveCount 1
+            # At least one: without input the test guest gives up after 10 s and reboots (into READY again), and a
+            # slow machine can take that long between two steps here.
+            $console | Where-Object { $_.PSComputerName -eq $a -and $_.Text -eq 'READY serial' } | Should -Not -BeNullOrEmpty
         }
     }
 
