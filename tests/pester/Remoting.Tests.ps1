@@ -192,7 +192,11 @@ Describe 'Sessions that end' {
 }
 
 Describe 'VMs on many hosts' {
-    AfterEach { Invoke-Command -Session $sessions { Get-LguestVm | Remove-LguestVm -Force -Confirm:$false; Get-Job | Remove-Job -Force } }
+    AfterEach {
+        # A remote pipeline a failed test left running keeps its session busy: stop it (and its VMs) first.
+        Get-Job | Where-Object PSJobTypeName -eq 'RemoteJob' | Remove-Job -Force
+        Invoke-Command -Session $sessions { Get-LguestVm | Remove-LguestVm -Force -Confirm:$false; Get-Job | Remove-Job -Force }
+    }
 
     It 'start on four hosts at once (-AsJob), wait for their console, and stop remotely' {
         Skip-WithoutKvm
