@@ -20,6 +20,8 @@
         'Wait-LguestVm'
         'Send-LguestVmConsole'
         'Remove-LguestVm'
+        'New-LguestInitramfs'
+        'New-LguestDisk'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -21,6 +21,10 @@ deps() {
   need cpio || missing+=(cpio)
   need ip || missing+=(iproute2)          # the network tests' namespaces, taps and bridges
   need unshare || missing+=(util-linux)
+  need script || missing+=(bsdutils)      # the shell-protocol tests run shells behind a pseudo-terminal
+  [ -x /usr/sbin/mke2fs ] || missing+=(e2fsprogs)   # New-LguestDisk -FileSystem
+  # New-LguestInitramfs -BusyBox packs Debian's static busybox (the busybox package's is dynamic).
+  dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || missing+=(busybox-static)
   [ -e /usr/include/linux/kvm.h ] || missing+=(linux-libc-dev)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"

@@ -87,6 +87,26 @@ internal static class LguestErrors
         ["PatternInvalid"] = ErrorCategory.InvalidArgument,
         ["WaitTimeout"] = ErrorCategory.OperationTimeout,
         ["VmExitedBeforeMatch"] = ErrorCategory.OperationStopped,
+
+        // Files the module makes on the host (StagedFile) and what they are made from.
+        ["SourcePathNotFound"] = ErrorCategory.ObjectNotFound,
+        ["SourcePathNotADirectory"] = ErrorCategory.InvalidArgument,
+        ["SourcePathUnreadable"] = ErrorCategory.ReadError,
+        ["SourceFileTooLarge"] = ErrorCategory.LimitsExceeded,
+        ["DestinationDirectoryNotFound"] = ErrorCategory.ObjectNotFound,
+        ["DestinationIsDirectory"] = ErrorCategory.InvalidArgument,
+        ["DestinationExists"] = ErrorCategory.ResourceExists,
+        ["DestinationUnwritable"] = ErrorCategory.WriteError,
+
+        // New-LguestInitramfs and New-LguestDisk.
+        ["BusyBoxNotFound"] = ErrorCategory.NotInstalled,
+        ["BusyBoxNotStatic"] = ErrorCategory.NotInstalled,
+        ["BusyBoxInvalid"] = ErrorCategory.InvalidData,
+        ["InitramfsPathConflict"] = ErrorCategory.InvalidData,
+        ["InitramfsWriteFailed"] = ErrorCategory.WriteError,
+        ["DiskSizeInvalid"] = ErrorCategory.InvalidArgument,
+        ["Mke2fsNotFound"] = ErrorCategory.NotInstalled,
+        ["DiskFormatFailed"] = ErrorCategory.InvalidOperation,
     };
 
     /// <summary>Every errorId this module writes (for tests and docs).</summary>

@@ -24,6 +24,8 @@ public class CmdletDesignTests(PowerShellSession ps) : IClassFixture<PowerShellS
     [InlineData("Stop-LguestVm", true)]
     [InlineData("Remove-LguestVm", true)]
     [InlineData("Send-LguestVmConsole", true)]
+    [InlineData("New-LguestInitramfs", true)]
+    [InlineData("New-LguestDisk", true)]
     [InlineData("Get-LguestVm", false)]
     [InlineData("Wait-LguestVm", false)]
     public void SupportsWhatIfExactlyWhereStateChanges(string name, bool changesState)

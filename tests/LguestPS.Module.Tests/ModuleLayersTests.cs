@@ -7,6 +7,7 @@ namespace LguestPS.Module.Tests;
  * The module's layers, each using only those below it:
  *
  *   Model (LguestVm, devices, console lines, LguestErrors)
+ *     <- Images (initramfs and disk images: files, no VM)
  *     <- Client (the engine process, its pipes and events)
  *     <- Session (a runspace's VMs; a run and its console)
  *     <- Jobs (LguestVmJob) <- Commands (the cmdlets)
@@ -17,7 +18,7 @@ namespace LguestPS.Module.Tests;
  */
 public class ModuleLayersTests
 {
-    private static readonly string[] Layers = { "Model", "Client", "Session", "Jobs", "Commands" };
+    private static readonly string[] Layers = { "Model", "Images", "Client", "Session", "Jobs", "Commands" };
 
     private static readonly Assembly TheModule = typeof(LguestVm).Assembly;
 
