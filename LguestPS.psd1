@@ -20,6 +20,7 @@
         'Wait-LguestVm'
         'Send-LguestVmConsole'
         'Remove-LguestVm'
+        'Invoke-LguestVmCommand'
         'New-LguestInitramfs'
         'New-LguestDisk'
     )

@@ -107,6 +107,23 @@ internal static class LguestErrors
         ["DiskSizeInvalid"] = ErrorCategory.InvalidArgument,
         ["Mke2fsNotFound"] = ErrorCategory.NotInstalled,
         ["DiskFormatFailed"] = ErrorCategory.InvalidOperation,
+
+        // Invoke-LguestVmCommand and Copy-LguestVmFile: the guest's console shell (Guest/).
+        ["GuestShellNotResponding"] = ErrorCategory.ResourceUnavailable,
+        ["GuestConsoleBusy"] = ErrorCategory.ResourceBusy,
+        ["GuestCommandFailed"] = ErrorCategory.InvalidResult,
+        ["GuestCommandTimedOut"] = ErrorCategory.OperationTimeout,
+        ["GuestShellProtocolError"] = ErrorCategory.ProtocolError,
+        ["VmExitedDuringCommand"] = ErrorCategory.OperationStopped,
+        ["GuestFileNotFound"] = ErrorCategory.ObjectNotFound,
+        ["GuestPathIsDirectory"] = ErrorCategory.InvalidArgument,
+        ["GuestFileUnreadable"] = ErrorCategory.PermissionDenied,
+        ["GuestDirectoryNotFound"] = ErrorCategory.ObjectNotFound,
+        ["GuestDestinationExists"] = ErrorCategory.ResourceExists,
+        ["GuestDestinationUnwritable"] = ErrorCategory.PermissionDenied,
+        ["GuestDiskFull"] = ErrorCategory.LimitsExceeded,
+        ["GuestCopyFailed"] = ErrorCategory.WriteError,
+        ["CopyChecksumMismatch"] = ErrorCategory.InvalidData,
     };
 
     /// <summary>Every errorId this module writes (for tests and docs).</summary>

@@ -24,6 +24,7 @@ public class CmdletDesignTests(PowerShellSession ps) : IClassFixture<PowerShellS
     [InlineData("Stop-LguestVm", true)]
     [InlineData("Remove-LguestVm", true)]
     [InlineData("Send-LguestVmConsole", true)]
+    [InlineData("Invoke-LguestVmCommand", true)]
     [InlineData("New-LguestInitramfs", true)]
     [InlineData("New-LguestDisk", true)]
     [InlineData("Get-LguestVm", false)]
@@ -55,6 +56,7 @@ public class CmdletDesignTests(PowerShellSession ps) : IClassFixture<PowerShellS
     [InlineData("Add-LguestRng")]
     [InlineData("Add-LguestTapNetwork")]
     [InlineData("Send-LguestVmConsole")]
+    [InlineData("Invoke-LguestVmCommand")]
     public void DeviceAndConsoleCmdletsTakeTheVmFromThePipeline(string name)
     {
         var info = Get(name);

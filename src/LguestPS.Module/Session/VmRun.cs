@@ -32,7 +32,8 @@ namespace LguestPS.Session;
  * Starting-to-Running step in OnEvent or on the end; new exit reasons are
  * read in Ended, where the console history is at hand for a panic line; and
  * the lock a command runner takes to drive the guest's shell belongs beside
- * Send and History, one per run.
+ * Send and History, one per run: ClaimConsole, whose claim keeps the
+ * conversation's lines out of the history (Session/ConsoleClaim.cs).
  */
 internal sealed class VmRun
 {
@@ -60,6 +61,10 @@ internal sealed class VmRun
     private EventReader? _events;
     private bool _ending; // under Latest: the end is being reported, the VM's state is the end's
     private volatile bool _stopRequested;
+    private volatile bool _shellInStep;
+    private readonly SemaphoreSlim _consoleTurn = new(1, 1);
+    private ConsoleClaim? _claim; // under _deliveryLock
+    private bool _consoleClosed;  // under _deliveryLock
     private StopMode _stopMode;
 
     private VmRun(LguestVm vm, string enginePath, IReadOnlyList<string> arguments)
@@ -163,8 +168,54 @@ internal sealed class VmRun
         if (run != null) Latest.Add(Vm, run);
     }
 
-    /// <summary>Types text into the guest's console (the engine's stdin).</summary>
+    /// <summary>Types text into the guest's console (the engine's stdin) for a person or a script.</summary>
     internal void Send(string text)
+    {
+        ShellInStep = false; // whatever the shell was doing, we no longer know
+        WriteConsole(text);
+    }
+
+    /// <summary>
+    /// True while the guest's console shell is known to be at its prompt: the
+    /// last conversation ended cleanly and nobody typed since. A command then
+    /// need not first probe for the shell.
+    /// </summary>
+    internal bool ShellInStep
+    {
+        get => _shellInStep;
+        set => _shellInStep = value;
+    }
+
+    /// <summary>
+    /// Waits (at most <paramref name="timeout"/>) for the console to be free of
+    /// other conversations and claims it: one command or copy at a time per VM.
+    /// Null on timeout; VmNotRunning if the run is over.
+    /// </summary>
+    internal ConsoleClaim? ClaimConsole(TimeSpan timeout, CancellationToken cancel)
+    {
+        if (HasEnded) throw ConsoleGone(null);
+        try
+        {
+            if (!_consoleTurn.Wait(timeout, cancel)) return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        var claim = new ConsoleClaim(WriteConsole, () =>
+        {
+            lock (_deliveryLock) _claim = null;
+            _consoleTurn.Release();
+        });
+        lock (_deliveryLock)
+        {
+            _claim = claim;
+            if (_consoleClosed) claim.Close();
+        }
+        return claim;
+    }
+
+    internal void WriteConsole(string text)
     {
         byte[] bytes = new UTF8Encoding(false).GetBytes(text);
         lock (_stdinLock)
@@ -223,7 +274,7 @@ internal sealed class VmRun
         {
             // The listener first: whoever a pattern wait wakes must find the line in Receive-Job already.
             Tell(l => l.OnConsoleLine(line));
-            History.Add(line);
+            if (_claim?.Offer(line) != true) History.Add(line);
         }
     }
 
@@ -285,6 +336,11 @@ internal sealed class VmRun
             Vm.State = Outcome == RunOutcome.Failed ? LguestVmState.Failed : LguestVmState.Off;
         }
         History.Close();
+        lock (_deliveryLock)
+        {
+            _consoleClosed = true;
+            _claim?.Close();
+        }
         try
         {
             lock (_deliveryLock) Tell(l => l.OnEnded(this));
