@@ -21,6 +21,7 @@
         'Send-LguestVmConsole'
         'Remove-LguestVm'
         'Invoke-LguestVmCommand'
+        'Copy-LguestVmFile'
         'New-LguestInitramfs'
         'New-LguestDisk'
     )

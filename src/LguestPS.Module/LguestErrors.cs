@@ -91,6 +91,7 @@ internal static class LguestErrors
         // Files the module makes on the host (StagedFile) and what they are made from.
         ["SourcePathNotFound"] = ErrorCategory.ObjectNotFound,
         ["SourcePathNotADirectory"] = ErrorCategory.InvalidArgument,
+        ["SourcePathIsDirectory"] = ErrorCategory.InvalidArgument,
         ["SourcePathUnreadable"] = ErrorCategory.ReadError,
         ["SourceFileTooLarge"] = ErrorCategory.LimitsExceeded,
         ["DestinationDirectoryNotFound"] = ErrorCategory.ObjectNotFound,

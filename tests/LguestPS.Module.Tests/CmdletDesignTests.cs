@@ -25,6 +25,7 @@ public class CmdletDesignTests(PowerShellSession ps) : IClassFixture<PowerShellS
     [InlineData("Remove-LguestVm", true)]
     [InlineData("Send-LguestVmConsole", true)]
     [InlineData("Invoke-LguestVmCommand", true)]
+    [InlineData("Copy-LguestVmFile", true)]
     [InlineData("New-LguestInitramfs", true)]
     [InlineData("New-LguestDisk", true)]
     [InlineData("Get-LguestVm", false)]
@@ -57,6 +58,7 @@ public class CmdletDesignTests(PowerShellSession ps) : IClassFixture<PowerShellS
     [InlineData("Add-LguestTapNetwork")]
     [InlineData("Send-LguestVmConsole")]
     [InlineData("Invoke-LguestVmCommand")]
+    [InlineData("Copy-LguestVmFile")]
     public void DeviceAndConsoleCmdletsTakeTheVmFromThePipeline(string name)
     {
         var info = Get(name);
