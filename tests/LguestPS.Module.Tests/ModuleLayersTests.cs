@@ -10,15 +10,16 @@ namespace LguestPS.Module.Tests;
  *     <- Images (initramfs and disk images: files, no VM)
  *     <- Client (the engine process, its pipes and events)
  *     <- Session (a runspace's VMs; a run and its console)
+ *     <- Guest (the guest's console shell: commands and file copies)
  *     <- Jobs (LguestVmJob) <- Commands (the cmdlets)
  *
  * so a VM knows nothing of its runs, the engine client nothing of jobs, and
- * no two layers import each other. Below them all, the engine's contract;
- * nothing of the engine itself.
+ * no two layers import each other. Below them all, the engine's contract
+ * (src/LguestPS.Contract, compiled in as source); nothing of the engine itself.
  */
 public class ModuleLayersTests
 {
-    private static readonly string[] Layers = { "Model", "Images", "Client", "Session", "Jobs", "Commands" };
+    private static readonly string[] Layers = { "Contract", "Model", "Images", "Client", "Session", "Guest", "Jobs", "Commands" };
 
     private static readonly Assembly TheModule = typeof(LguestVm).Assembly;
 

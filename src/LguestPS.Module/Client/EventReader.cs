@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Text;
 using System.Threading;
+using LguestPS.Contract;
 
 namespace LguestPS.Client;
 
@@ -81,8 +82,8 @@ internal sealed class EventReader
     {
         switch (e.Name)
         {
-            case EngineEvent.Exit: ExitEvent = e; break;
-            case EngineEvent.Error: LastError = e; break;
+            case Events.Exit.Name: ExitEvent = e; break;
+            case Events.Error.Name: LastError = e; break;
             case EngineEvent.Text:
                 _tail.Enqueue(line);
                 if (_tail.Count > TailLines) _tail.Dequeue();

@@ -65,7 +65,11 @@ public sealed class LguestVm
     /// </summary>
     public bool HostQuirks { get; }
 
-    /// <summary>The devices, in the order they were added (the guest sees them in this order).</summary>
+    /// <summary>
+    /// The devices, in the order they were added. The guest finds the disks
+    /// first, then the entropy device, then the networks (docs/engine.md,
+    /// "Devices"), each kind in this order.
+    /// </summary>
     public ReadOnlyCollection<LguestDevice> Devices
     {
         get { lock (_devices) return _devices.ToList().AsReadOnly(); }

@@ -8,6 +8,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using LguestPS.Client;
+using LguestPS.Contract;
 
 namespace LguestPS.Session;
 
@@ -76,7 +77,7 @@ internal sealed class VmRun
 
     /// <summary>A run of the VM, ready to start: the engine found and its command line made. Throws EngineNotFound.</summary>
     internal static VmRun Prepare(LguestVm vm, VmRunOptions options) =>
-        new(vm, LguestEngine.FindExecutable(), LguestEngine.BuildArguments(vm, options.Verbose));
+        new(vm, LguestEngine.FindExecutable(), EngineArguments.For(vm, options.Verbose));
 
     /// <summary>The VM's current or last run; null if it never started.</summary>
     internal static VmRun? Of(LguestVm vm)
@@ -220,7 +221,7 @@ internal sealed class VmRun
         byte[] bytes = new UTF8Encoding(false).GetBytes(text);
         lock (_stdinLock)
         {
-            if (_process == null || _signals!.IsReaped) throw ConsoleGone(null);
+            if (_process == null || _signals is not { IsReaped: false }) throw ConsoleGone(null);
             try
             {
                 var stdin = _process.StandardInput.BaseStream;
@@ -280,7 +281,7 @@ internal sealed class VmRun
 
     private void OnEvent(EngineEvent e)
     {
-        if (e.Name == EngineEvent.Ready)
+        if (e.Name == Events.Ready.Name)
             lock (Latest)
                 if (!_ending && Vm.State == LguestVmState.Starting) Vm.State = LguestVmState.Running;
         var record = Diagnostic(e);
@@ -291,9 +292,9 @@ internal sealed class VmRun
     /// <summary>What an event says to people: warnings for warnings and for text a dying engine wrote, the rest verbose.</summary>
     private InformationalRecord? Diagnostic(EngineEvent e) => e.Name switch
     {
-        EngineEvent.Error => null, // it becomes the run's error when the engine exits
+        Events.Error.Name => null, // it becomes the run's error when the engine exits
         EngineEvent.Text => new WarningRecord($"{Vm.Name}: {e.Describe()}"),
-        EngineEvent.Log when e.GetString("level") == "warning" => new WarningRecord($"{Vm.Name}: {e.Describe()}"),
+        Events.Log.Name when e.GetString(Events.Log.Level) == Events.Log.Levels.Warning => new WarningRecord($"{Vm.Name}: {e.Describe()}"),
         _ => new VerboseRecord($"{Vm.Name}: {e.Describe()}"),
     };
 
