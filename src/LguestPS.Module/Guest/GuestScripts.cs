@@ -2,8 +2,10 @@ namespace LguestPS.Guest;
 
 /*
  * The shell scripts a file copy runs in the guest, in POSIX sh with the
- * tools busybox and coreutils both have (dirname, df -P, awk, stty, cat,
- * base64, sha256sum, mv). Exit codes from 90 up say which check failed;
+ * tools busybox and coreutils both have (df -P, stty, cat, base64,
+ * sha256sum, mv), and built-ins wherever they do the job: on a
+ * software-only KVM every program started costs the guest a good part of
+ * a second. Exit codes from 90 up say which check failed;
  * GuestFileCopy turns each into its own error. Paths are passed in single
  * quotes (CommandScript.Quote), so any file name is safe. Whether the
  * destination can be written is found by writing (`true > tmp`; not `:`,
@@ -22,11 +24,11 @@ internal static class GuestScripts
         long kib = (size + 1023) / 1024 + 16; // the data, and room for the file system's own blocks
         return $@"d={CommandScript.Quote(destination)}; n={CommandScript.Quote(name)}
 [ -d ""$d"" ] && d=""${{d%/}}/$n""
-p=$(dirname -- ""$d"")
+case $d in */*) p=${{d%/*}}; p=${{p:-/}} ;; *) p=. ;; esac
 [ -d ""$p"" ] || exit 90
 [ -d ""$d"" ] && exit 92
 [ -e ""$d"" ] && [ {(force ? 1 : 0)} = 0 ] && exit 91
-a=$(df -Pk ""$p"" | awk 'NR==2 {{print $4}}')
+a=$(df -Pk ""$p"" | {{ read -r _; read -r _ _ _ a _; echo ""$a""; }})
 [ ""${{a:-0}}"" -ge {kib} ] || {{ echo ""${{a:-0}}""; exit 94; }}
 t=""$p/.${{d##*/}}.lgps-{marker.Nonce.Substring(0, 8)}""
 true 2>/dev/null > ""$t"" || exit 93
