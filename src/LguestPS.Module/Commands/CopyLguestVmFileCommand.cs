@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Threading;
 using LguestPS.Guest;
 
 namespace LguestPS.Commands;
@@ -12,22 +11,8 @@ namespace LguestPS.Commands;
 [Cmdlet(VerbsCommon.Copy, "LguestVmFile", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low,
     DefaultParameterSetName = ParameterSets.VM)]
 [OutputType(typeof(LguestVm))]
-public sealed class CopyLguestVmFileCommand : LguestCmdletBase
+public sealed class CopyLguestVmFileCommand : GuestCmdletBase
 {
-    private readonly CancellationTokenSource _stopping = new();
-
-    /// <summary>The names of the VMs to copy to or from.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMName, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] VMName { get; set; } = null!;
-
-    /// <summary>The VMs to copy to or from, usually from the pipeline.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VM, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public LguestVm[] VM { get; set; } = null!;
-
     /// <summary>The file to copy: on the host, or with -FromGuest in the guest.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
@@ -46,12 +31,6 @@ public sealed class CopyLguestVmFileCommand : LguestCmdletBase
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>Seconds the copy may take, waiting for the guest's shell included; -1 (the default) waits as long as it takes.</summary>
-    [Parameter]
-    [Alias("TimeoutSec")]
-    [ValidateRange(-1, int.MaxValue)]
-    public int Timeout { get; set; } = -1;
-
     /// <summary>Writes the VM to the pipeline.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -60,14 +39,13 @@ public sealed class CopyLguestVmFileCommand : LguestCmdletBase
     {
         string source = FromGuest ? SourcePath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(SourcePath);
         string destination = FromGuest ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(DestinationPath) : DestinationPath;
-        var vms = ParameterSetName == ParameterSets.VM ? CheckObjects(VM) : ResolveNames(VMName);
-        foreach (var vm in vms)
+                foreach (var vm in TargetVms())
         {
             string action = FromGuest ? $"Copy '{source}' from the guest to '{destination}'" : $"Copy '{source}' to '{destination}' in the guest";
             if (!ShouldProcess(vm.Name, action)) continue;
             try
             {
-                GuestFileCopy.Copy(vm, source, destination, FromGuest, Force, Timeout, _stopping.Token);
+                GuestFileCopy.Copy(vm, source, destination, FromGuest, Force, Timeout, Cancel);
                 if (PassThru) WriteObject(vm);
             }
             catch (LguestException e)
@@ -81,6 +59,4 @@ public sealed class CopyLguestVmFileCommand : LguestCmdletBase
         }
     }
 
-    /// <summary>Ctrl+C: the guest side is interrupted too, and nothing half-copied is left on either side.</summary>
-    protected override void StopProcessing() => _stopping.Cancel();
 }

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Threading;
 using System.Threading.Tasks;
 using LguestPS.Guest;
 
@@ -15,45 +14,25 @@ namespace LguestPS.Commands;
 [Cmdlet(VerbsLifecycle.Invoke, "LguestVmCommand", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low,
     DefaultParameterSetName = ParameterSets.VM)]
 [OutputType(typeof(LguestCommandResult))]
-public sealed class InvokeLguestVmCommandCommand : LguestCmdletBase
+public sealed class InvokeLguestVmCommandCommand : GuestCmdletBase
 {
     private readonly List<LguestVm> _vms = new();
-    private readonly CancellationTokenSource _stopping = new();
-
-    /// <summary>The names of the VMs to run the command in.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMName, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] VMName { get; set; } = null!;
-
-    /// <summary>The VMs to run the command in, usually from the pipeline.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VM, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public LguestVm[] VM { get; set; } = null!;
 
     /// <summary>The shell command (any POSIX shell text, several lines allowed).</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Command { get; set; } = null!;
 
-    /// <summary>Seconds the command may take, waiting for the guest's shell included; -1 (the default) waits as long as it takes.</summary>
-    [Parameter]
-    [Alias("TimeoutSec")]
-    [ValidateRange(-1, int.MaxValue)]
-    public int Timeout { get; set; } = -1;
-
     protected override void ProcessRecord()
     {
-        var vms = ParameterSetName == ParameterSets.VM ? CheckObjects(VM) : ResolveNames(VMName);
-        foreach (var vm in vms)
+        foreach (var vm in TargetVms())
             if (ShouldProcess(vm.Name, $"Run '{GuestCommand.Abbreviate(Command)}'")) _vms.Add(vm);
     }
 
     /// <summary>The VMs run the command at the same time; results come out in the order the VMs were given.</summary>
     protected override void EndProcessing()
     {
-        var runs = _vms.Select(vm => (vm, Task.Run(() => GuestCommand.Invoke(vm, Command, Timeout, _stopping.Token)))).ToList();
+        var runs = _vms.Select(vm => (vm, Task.Run(() => GuestCommand.Invoke(vm, Command, Timeout, Cancel)))).ToList();
         foreach (var (vm, run) in runs)
         {
             LguestCommandResult result;
@@ -76,7 +55,4 @@ public sealed class InvokeLguestVmCommandCommand : LguestCmdletBase
             if (result.ExitCode != 0) WriteLguestError(GuestCommand.Failed(result), result);
         }
     }
-
-    /// <summary>Ctrl+C: the guests' commands are interrupted too, and the consoles left at their prompts.</summary>
-    protected override void StopProcessing() => _stopping.Cancel();
 }

@@ -30,12 +30,12 @@ public sealed class BusyBoxGuest : IDisposable
     /// <summary>The file the data disk holds at /hello.txt.</summary>
     internal const string DiskText = "hello from New-LguestDisk";
 
-    /// <summary>The minimal Linux's bzImage, from its fixture script's BZIMAGE= line (built on first use, then cached).</summary>
-    internal static string MinimalKernel()
+    /// <summary>The minimal Linux of tests/fixtures/minimal-kernel, from its build script's KEY= lines (built on first use, then cached).</summary>
+    internal static string MinimalKernel(string key = "BZIMAGE")
     {
         var r = Tool.Run("bash", Path.Combine(Layout.Root, "tests", "fixtures", "minimal-kernel", "build.sh"));
         Assert.True(r.ExitCode == 0, "the kernel fixture failed: " + r.Error);
-        return r.Output.Split('\n').Single(l => l.StartsWith("BZIMAGE=", StringComparison.Ordinal))["BZIMAGE=".Length..].Trim();
+        return r.Output.Split('\n').Single(l => l.StartsWith(key + "=", StringComparison.Ordinal))[(key.Length + 1)..].Trim();
     }
 
     /// <summary>Boots the guest unless it runs already; skips the test where there is no KVM.</summary>
