@@ -81,8 +81,8 @@ internal sealed class ShellSession
         Sync(deadline);
         var marker = ShellMarker.New();
         InStep = false;
-        foreach (var line in CommandScript.Lines(script(marker), marker, stdinFromConsole: onReady != null))
-            Type(line + "\n", deadline, what);
+        // All lines in one write: the shell reads them one by one as it gets to them.
+        Type(string.Join("\n", CommandScript.Lines(script(marker), marker, stdinFromConsole: onReady != null)) + "\n", deadline, what);
 
         Expect(marker, deadline, what, null, ShellMarker.Begin);
         while (true)
