@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using LguestPS.Session;
@@ -29,6 +30,14 @@ namespace LguestPS.Guest;
  * usable for the next command. The same happens when the user presses
  * Ctrl+C in PowerShell.
  *
+ * Once the shell is found, the first command is preceded by `stty -echo`
+ * on a line of its own, and the terminal stays that way: an echoing shell
+ * writes every character we type back one write at a time (busybox's line
+ * editor does), and each write is a virtio kick, a VM exit; with echo off
+ * the line editor gives way to a plain read of the whole line. It is done
+ * once per shell found, not per command: on a software-only KVM the
+ * `stty` program alone costs the guest a good part of a second.
+ *
  * Every write to the console waits at most until the deadline: a guest that
  * stops reading its console fills the engine's input buffer and the pipe
  * to it, and a write would otherwise block for good.
@@ -41,9 +50,13 @@ internal sealed class ShellSession
 
     private static readonly TimeSpan FirstProbeWait = TimeSpan.FromMilliseconds(500), LongestProbeWait = TimeSpan.FromSeconds(4);
 
+    /// <summary>Typed on its own line before the first command after the shell was (re)found: see the tour above.</summary>
+    internal const string Quiet = "stty -echo 2>/dev/null";
+
     private readonly IConsoleChannel _console;
     private readonly string _vmName;
     private readonly CancellationToken _cancel;
+    private bool _quieten;
 
     internal ShellSession(IConsoleChannel console, string vmName, bool inStep, CancellationToken cancel)
     {
@@ -68,6 +81,7 @@ internal sealed class ShellSession
                 "otherwise its console is not at a shell prompt (a login prompt, or a program that holds the console).");
         }
         InStep = true;
+        _quieten = true;
     }
 
     /// <summary>
@@ -81,8 +95,11 @@ internal sealed class ShellSession
         Sync(deadline);
         var marker = ShellMarker.New();
         InStep = false;
+        var lines = CommandScript.Lines(script(marker), marker, stdinFromConsole: onReady != null);
+        if (_quieten) lines = new[] { Quiet }.Concat(lines).ToList();
+        _quieten = false;
         // All lines in one write: the shell reads them one by one as it gets to them.
-        Type(string.Join("\n", CommandScript.Lines(script(marker), marker, stdinFromConsole: onReady != null)) + "\n", deadline, what);
+        Type(string.Join("\n", lines) + "\n", deadline, what);
 
         Expect(marker, deadline, what, null, ShellMarker.Begin);
         while (true)

@@ -20,6 +20,8 @@ internal sealed class PtyShell : IDisposable
     {
         ["busybox ash"] = "exec busybox sh -i",             // echoes through its line editor, ESC [ 6n before prompts
         ["busybox ash, echo off"] = "stty -echo; exec busybox sh -i",
+        // Echo back on at every prompt, whatever the conversation did: the echoing path stays tested.
+        ["busybox ash, echo forced on"] = "export PS1=\"\\$(stty echo)/ # \"; exec busybox sh -i",
         ["dash"] = "exec dash -i",                           // no line editor: the terminal echoes
         ["bash"] = "exec bash --norc --noprofile -i",        // readline; '!' would be history expansion
     };
