@@ -2,7 +2,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:170
+/*L:160
  * The flat GDT the boot protocol asks for: "a GDT must be loaded with the
  * descriptors for selectors __BOOT_CS(0x10) and __BOOT_DS(0x18); both
  * descriptors must be 4G flat segment". Entries 0 and 1 are null (Linux's
@@ -30,7 +30,7 @@ public static class Gdt
     public static ReadOnlySpan<ulong> Entries => [0, 0, Code64, Data];
 
     /// <summary>The GDTR limit: the table's size less one.</summary>
-    public const ushort Limit = 4 * 8 - 1;
+    public const ushort Limit = (ushort)(Layout.GdtSize - 1);
 
     public static void Write(GuestMemory mem)
     {

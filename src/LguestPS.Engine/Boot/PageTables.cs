@@ -2,7 +2,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:175
+/*L:150
  * Long mode cannot be entered without paging, and the 64-bit boot protocol
  * wants identity mappings for the kernel, its init_size, the zero page and
  * the command line. We map all of [0, 4 GiB) one to one with 2 MiB pages: a
@@ -21,12 +21,12 @@ public static class PageTables
 
     public static void Write(GuestMemory mem)
     {
-        mem.Clear(Layout.Pml4, Sizes.Page);
-        mem.Clear(Layout.Pdpt, Sizes.Page);
+        mem.Clear(Layout.Pml4, Layout.PageTableSize);
+        mem.Clear(Layout.Pdpt, Layout.PageTableSize);
         mem.Write(Layout.Pml4, Layout.Pdpt | Present | Writable);
         for (int i = 0; i < Layout.PageDirCount; i++)
         {
-            ulong pd = Layout.PageDirs + (ulong)i * Sizes.Page;
+            ulong pd = Layout.PageDirs + (ulong)i * Layout.PageTableSize;
             mem.Write(Layout.Pdpt + (ulong)i * 8, pd | Present | Writable);
             for (int j = 0; j < 512; j++)
             {

@@ -13,7 +13,7 @@ namespace LguestPS.Images;
  * built into the module): an /init that mounts proc, sys, devtmpfs and tmpfs,
  * starts acpid for the power button and leaves busybox init running a root
  * shell on the console; the handler that syncs disks before a poweroff. The
- * test fixture tests/fixtures/busybox packs the same files.
+ * test fixture tests/fixtures/busybox/initramfs.sh packs these same files (their one home).
  *
  * Static, because the archive carries no C library: a dynamic busybox (the
  * `busybox` package installs one at the same path) would fail as /init with
