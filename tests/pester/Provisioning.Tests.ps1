@@ -40,7 +40,7 @@ BeforeAll {
     Set-Content -Path "$work/data/app.conf" -Value 'port=8080'
     $disk = New-LguestDisk -Path "$work/data.img" -SizeMB 32 -SourcePath "$work/data" -Label data
 
-    $script:vm = New-LguestVm -Name provisioning -MemoryMB 128 -Kernel $kernel -Initrd $initrd.FullName -KernelArguments 'console=ttyS0' |
+    $script:vm = New-LguestVm -Name provisioning -MemoryMB 128 -Kernel $kernel -Initrd $initrd.FullName -KernelArguments 'console=ttyS0 rodata=off panic=-1 reboot=k' |
         Add-LguestBlockDevice -Path $disk.FullName
     $script:job = $vm | Start-LguestVm
 
