@@ -22,6 +22,9 @@ internal sealed class PtyShell : IDisposable
         ["busybox ash, echo off"] = "stty -echo; exec busybox sh -i",
         // Echo back on at every prompt, whatever the conversation did: the echoing path stays tested.
         ["busybox ash, echo forced on"] = "export PS1=\"\\$(stty echo)/ # \"; exec busybox sh -i",
+        // As the kernel starts init=/bin/sh: the console is its stdin but not its controlling
+        // terminal (a session of its own), so no job control, and ^C sends no signal.
+        ["busybox ash, no controlling terminal"] = "exec setsid -w busybox sh -i",
         ["dash"] = "exec dash -i",                           // no line editor: the terminal echoes
         ["bash"] = "exec bash --norc --noprofile -i",        // readline; '!' would be history expansion
     };
