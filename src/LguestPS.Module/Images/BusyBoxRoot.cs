@@ -12,7 +12,8 @@ namespace LguestPS.Images;
  * one symlink per applet, and the guest's own few files (Images/BusyBox/rootfs,
  * built into the module): an /init that mounts proc, sys, devtmpfs and tmpfs,
  * starts acpid for the power button and leaves busybox init running a root
- * shell on the console; the handler that syncs disks before a poweroff. The
+ * shell on the console; the handler that syncs disks before a poweroff;
+ * /etc/passwd and /etc/group naming root (id -un, ls -l). The
  * test fixture tests/fixtures/busybox/initramfs.sh packs these same files (their one home).
  *
  * Static, because the archive carries no C library: a dynamic busybox (the
