@@ -21,6 +21,10 @@
         'Wait-LguestVm'
         'Send-LguestVmConsole'
         'Remove-LguestVm'
+        'Invoke-LguestVmCommand'
+        'Copy-LguestVmFile'
+        'New-LguestInitramfs'
+        'New-LguestDisk'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -113,6 +113,44 @@ internal static class LguestErrors
             ("PatternInvalid", ErrorCategory.InvalidArgument),
             ("WaitTimeout", ErrorCategory.OperationTimeout),
             ("VmExitedBeforeMatch", ErrorCategory.OperationStopped),
+
+            // Files the module makes on the host (StagedFile) and what they are made from.
+            ("SourcePathNotFound", ErrorCategory.ObjectNotFound),
+            ("SourcePathNotADirectory", ErrorCategory.InvalidArgument),
+            ("SourcePathIsDirectory", ErrorCategory.InvalidArgument),
+            ("SourcePathUnreadable", ErrorCategory.ReadError),
+            ("SourceFileTooLarge", ErrorCategory.LimitsExceeded),
+            ("DestinationDirectoryNotFound", ErrorCategory.ObjectNotFound),
+            ("DestinationIsDirectory", ErrorCategory.InvalidArgument),
+            ("DestinationExists", ErrorCategory.ResourceExists),
+            ("DestinationUnwritable", ErrorCategory.WriteError),
+
+            // New-LguestInitramfs and New-LguestDisk.
+            ("BusyBoxNotFound", ErrorCategory.NotInstalled),
+            ("BusyBoxNotStatic", ErrorCategory.NotInstalled),
+            ("BusyBoxInvalid", ErrorCategory.InvalidData),
+            ("InitramfsPathConflict", ErrorCategory.InvalidData),
+            ("InitramfsWriteFailed", ErrorCategory.WriteError),
+            ("DiskSizeInvalid", ErrorCategory.InvalidArgument),
+            ("Mke2fsNotFound", ErrorCategory.NotInstalled),
+            ("DiskFormatFailed", ErrorCategory.InvalidOperation),
+
+            // Invoke-LguestVmCommand and Copy-LguestVmFile: the guest's console shell (Guest/).
+            ("GuestShellNotResponding", ErrorCategory.ResourceUnavailable),
+            ("GuestConsoleBusy", ErrorCategory.ResourceBusy),
+            ("GuestCommandFailed", ErrorCategory.InvalidResult),
+            ("GuestCommandTimedOut", ErrorCategory.OperationTimeout),
+            ("GuestShellProtocolError", ErrorCategory.ProtocolError),
+            ("VmExitedDuringCommand", ErrorCategory.OperationStopped),
+            ("GuestFileNotFound", ErrorCategory.ObjectNotFound),
+            ("GuestPathIsDirectory", ErrorCategory.InvalidArgument),
+            ("GuestFileUnreadable", ErrorCategory.PermissionDenied),
+            ("GuestDirectoryNotFound", ErrorCategory.ObjectNotFound),
+            ("GuestDestinationExists", ErrorCategory.ResourceExists),
+            ("GuestDestinationUnwritable", ErrorCategory.PermissionDenied),
+            ("GuestDiskFull", ErrorCategory.LimitsExceeded),
+            ("GuestCopyFailed", ErrorCategory.WriteError),
+            ("CopyChecksumMismatch", ErrorCategory.InvalidData),
         });
 
     private static Dictionary<string, ErrorCategory> Build(params IEnumerable<(string Id, ErrorCategory Category)>[] parts)

@@ -24,6 +24,10 @@ public class CmdletDesignTests(PowerShellSession ps) : IClassFixture<PowerShellS
     [InlineData("Stop-LguestVm", true)]
     [InlineData("Remove-LguestVm", true)]
     [InlineData("Send-LguestVmConsole", true)]
+    [InlineData("Invoke-LguestVmCommand", true)]
+    [InlineData("Copy-LguestVmFile", true)]
+    [InlineData("New-LguestInitramfs", true)]
+    [InlineData("New-LguestDisk", true)]
     [InlineData("Get-LguestVm", false)]
     [InlineData("Wait-LguestVm", false)]
     public void SupportsWhatIfExactlyWhereStateChanges(string name, bool changesState)
@@ -53,6 +57,8 @@ public class CmdletDesignTests(PowerShellSession ps) : IClassFixture<PowerShellS
     [InlineData("Add-LguestRng")]
     [InlineData("Add-LguestTapNetwork")]
     [InlineData("Send-LguestVmConsole")]
+    [InlineData("Invoke-LguestVmCommand")]
+    [InlineData("Copy-LguestVmFile")]
     public void DeviceAndConsoleCmdletsTakeTheVmFromThePipeline(string name)
     {
         var info = Get(name);

@@ -218,24 +218,12 @@ public class EndToEndTests : IClassFixture<PowerShellSession>, IDisposable
         DocExamples.Run(_ps, code);
     }
 
-    /// <summary>The minimal Linux of tests/fixtures (built once, cached), from its build script's KEY= lines.</summary>
-    private static string MinimalKernel()
-    {
-        var psi = new ProcessStartInfo("bash", [Path.Combine(Layout.Root, "tests/fixtures/minimal-kernel/build.sh")])
-        { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(1_800_000) && p.ExitCode == 0, "the kernel fixture failed: " + err.Result);
-        return output.Split('\n').Single(l => l.StartsWith("VMLINUX=")).Substring("VMLINUX=".Length).Trim();
-    }
-
     /// <summary>Real Linux through the cmdlets: its kernel log arrives as records, its disk and rng are found, it reboots.</summary>
     [SkippableFact]
     public void TheMinimalLinuxKernelBootsThroughTheCmdlets()
     {
         Ready();
-        string kernel = MinimalKernel();
+        string kernel = BusyBoxGuest.MinimalKernel("VMLINUX");
         string disk = Path.Combine(Path.GetTempPath(), $"lguestps-linux-{Guid.NewGuid():N}.img");
         File.WriteAllBytes(disk, new byte[8 << 20]);
         try

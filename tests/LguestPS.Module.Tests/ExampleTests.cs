@@ -20,10 +20,13 @@ public static class DocExamples
     /// <summary>An example that starts a VM for real needs KVM and the test guest.</summary>
     public static bool Boots(Example e) => Regex.IsMatch(e.Code, @"Start-LguestVm(?![^\n]*-WhatIf)");
 
-    public static TheoryData<string, string> Data(bool boots)
+    /// <summary>An example that boots the busybox guest (./vmlinuz with ./busybox.cpio) needs the minimal Linux kernel too: ProvisioningTests runs it.</summary>
+    public static bool BootsBusyBox(Example e) => Boots(e) && e.Code.Contains("-Initrd ./busybox.cpio");
+
+    public static TheoryData<string, string> Data(bool boots, bool busyBox = false)
     {
         var data = new TheoryData<string, string>();
-        foreach (var e in All().Where(e => Boots(e) == boots)) data.Add(e.Cmdlet, e.Title);
+        foreach (var e in All().Where(e => Boots(e) == boots && (!boots || BootsBusyBox(e) == busyBox))) data.Add(e.Cmdlet, e.Title);
         return data;
     }
 

@@ -7,8 +7,10 @@ namespace LguestPS.Module.Tests;
  * The module's layers, each using only those below it:
  *
  *   Model (LguestVm, devices, console lines, LguestErrors)
+ *     <- Images (initramfs and disk images: files, no VM)
  *     <- Client (the engine process, its pipes and events)
  *     <- Session (a runspace's VMs; a run and its console)
+ *     <- Guest (the guest's console shell: commands and file copies)
  *     <- Jobs (LguestVmJob) <- Commands (the cmdlets)
  *
  * so a VM knows nothing of its runs, the engine client nothing of jobs, and
@@ -17,7 +19,7 @@ namespace LguestPS.Module.Tests;
  */
 public class ModuleLayersTests
 {
-    private static readonly string[] Layers = { "Contract", "Model", "Client", "Session", "Jobs", "Commands" };
+    private static readonly string[] Layers = { "Contract", "Model", "Images", "Client", "Session", "Guest", "Jobs", "Commands" };
 
     private static readonly Assembly TheModule = typeof(LguestVm).Assembly;
 

@@ -28,7 +28,22 @@ BeforeAll {
     [IO.File]::WriteAllBytes((Join-Path $scratch 'initrd.img'), [byte[]]::new(4096))
     New-SparseFile (Join-Path $scratch 'disk.img') 1MB
     New-SparseFile (Join-Path $scratch 'data.img') 1MB
+    # ./overlay: a folder for New-LguestInitramfs and New-LguestDisk to pack.
+    New-Item -ItemType Directory (Join-Path $scratch 'overlay' 'etc'), (Join-Path $scratch 'overlay' 'usr' 'local' 'bin') | Out-Null
+    Set-Content (Join-Path $scratch 'overlay' 'etc' 'motd') 'Provisioned by LguestPS.'
+    $hello = Join-Path $scratch 'overlay' 'usr' 'local' 'bin' 'hello'
+    Set-Content $hello "#!/bin/sh`necho `"hello from `$(uname -n)`""
+    chmod 755 $hello
     Push-Location $scratch
+
+    # The examples that boot -Initrd ./busybox.cpio need a kernel that runs a userspace (the minimal
+    # Linux of tests/fixtures, built once and cached) as ./vmlinuz, and the archive: made on first use.
+    function Use-BusyBoxGuest {
+        if (Test-Path ./busybox.cpio) { return }
+        $fixture = Join-Path $root 'tests' 'fixtures' 'minimal-kernel' 'build.sh'
+        Copy-Item (bash $fixture | Select-String '^BZIMAGE=(.+)$').Matches.Groups[1].Value ./vmlinuz
+        New-LguestInitramfs -Path ./busybox.cpio -BusyBox | Out-Null
+    }
 
     # What each example's remarks promise, checked after it ran: $out is what it wrote to the pipeline.
     # Setup (optional) makes the state an example assumes.
@@ -64,6 +79,56 @@ BeforeAll {
             $out.PrefixLength | Should -Be @(24, 28)
             $out[0].MacAddress | Should -Be '02:15:5d:00:00:01'
             $out[1].MacAddress | Should -BeNullOrEmpty } }
+        'Copy-LguestVmFile: Example 1: Copy a file into the guest and check it there' = @{ Check = {
+            $out | Should -Be 'Provisioned by LguestPS.' } }
+        'Copy-LguestVmFile: Example 2: Bring a file out of the guest' = @{
+            Setup = { Set-Content ./dmesg.txt 'an older copy' }
+            Check = {
+                $log = Get-Content ./dmesg.txt
+                $log | Should -Not -Contain 'an older copy'
+                $log | Where-Object { $_ -match 'Linux version 6\.' } | Should -Not -BeNullOrEmpty } }
+        'Invoke-LguestVmCommand: Example 1: Run a command in a busybox guest' = @{ Check = {
+            $r = $out | Where-Object { $_ -is [LguestPS.LguestCommandResult] }
+            $r.ExitCode | Should -Be 0
+            $r.Output[0] | Should -Match '^Linux 6\.'
+            $r.Output[1] | Should -Be 'root'
+            $r.VmName | Should -Be 'bb'
+            (Get-LguestVm bb).State | Should -Be 'Off' } }
+        'Invoke-LguestVmCommand: Example 2: Stop a provisioning script at the first failing step' = @{ Check = {
+            $out | Where-Object { $_ -is [string] } | Should -Be 'port=8080' } }
+        'Invoke-LguestVmCommand: Example 3: Read the exit code instead of failing' = @{ Check = {
+            $out | Where-Object { $_ -is [string] } | Should -Be 'no /etc/shadow (exit code 1)' } }
+        'New-LguestDisk: Example 1: A blank disk' = @{ Check = {
+            $out[0].Length | Should -Be 1GB
+            (Get-Item ./scratch.img).Length | Should -Be 1GB
+            # Sparse: the blocks the file takes are far fewer than its length.
+            [long](stat -c %b ./scratch.img) * 512 | Should -BeLessThan 1MB } }
+        'New-LguestDisk: Example 2: A data disk made from a folder' = @{ Check = {
+            $out[0].Length | Should -Be 64MB
+            blkid -o value -s LABEL ./data.ext4 | Should -Be 'data'
+            debugfs -R 'cat /etc/motd' ./data.ext4 2>$null | Should -Be 'Provisioned by LguestPS.' } }
+        'New-LguestDisk: Example 3: Attach it to a VM' = @{ Check = {
+            blkid -o value -s TYPE ./config.img | Should -Be 'ext4'
+            $disk = (Get-LguestVm withdisk).Devices
+            $disk.Kind | Should -Be 'Block'
+            $disk.Path | Should -Be (Join-Path $scratch 'config.img') } }
+        'New-LguestInitramfs: Example 1: A busybox userspace' = @{
+            Setup = { Remove-Item ./busybox.cpio -ErrorAction Ignore }
+            Check = {
+                $out.Name | Should -Be 'busybox.cpio'
+                $members = cpio -it --quiet -F ./busybox.cpio
+                $members | Should -Contain 'bin/busybox'
+                $members | Should -Contain 'init'
+                $members | Should -Contain 'dev/console' } }
+        'New-LguestInitramfs: Example 2: Your files on top of busybox' = @{ Check = {
+            $members = cpio -it --quiet -F ./guest.cpio
+            $members | Should -Contain 'etc/motd'
+            $members | Should -Contain 'usr/local/bin/hello'
+            $members | Should -Contain 'bin/busybox' } }
+        'New-LguestInitramfs: Example 3: Build an image and boot it' = @{ Check = {
+            $vm = $out | Where-Object { $_ -is [LguestPS.LguestVm] }
+            $vm.Initrd | Should -Be (Join-Path $scratch 'boot.cpio')
+            $vm.State | Should -Be 'Off' } }
         'Get-LguestVm: Example 1: All VMs' = @{ Check = {
             $out.Name | Should -Be @('a1', 'a2') } }
         'Get-LguestVm: Example 2: VMs by name' = @{
@@ -149,6 +214,7 @@ Describe 'The help examples' {
 
     It '<Cmdlet>: <Title>' -ForEach $examples {
         if ($Boots) { Skip-WithoutKvm }
+        if ($Boots -and $Code -match '-Initrd \./busybox\.cpio') { Use-BusyBoxGuest }
         $promise = $promises["${Cmdlet}: $Title"]
         if ($promise.Setup) { . $promise.Setup }
 

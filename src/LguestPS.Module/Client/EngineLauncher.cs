@@ -110,20 +110,7 @@ internal static class EngineLauncher
             RedirectStandardError = true,
             CreateNoWindow = true,
         };
-        AddArguments(psi, argv);
+        HostCommand.AddArguments(psi, argv);
         return psi;
-    }
-
-    /// <summary>
-    /// ProcessStartInfo.ArgumentList passes each argument verbatim (no quoting
-    /// rules to get wrong for a kernel command line full of quotes). .NET
-    /// Standard 2.0 does not declare it, but every runtime PowerShell 7 runs
-    /// on has it.
-    /// </summary>
-    private static void AddArguments(ProcessStartInfo psi, IEnumerable<string> arguments)
-    {
-        var list = typeof(ProcessStartInfo).GetProperty("ArgumentList")?.GetValue(psi) as Collection<string>
-            ?? throw new PlatformNotSupportedException("LguestPS needs PowerShell 7 (.NET with ProcessStartInfo.ArgumentList).");
-        foreach (var a in arguments) list.Add(a);
     }
 }

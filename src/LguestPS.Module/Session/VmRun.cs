@@ -28,10 +28,11 @@ namespace LguestPS.Session;
  * Room to grow without reshaping: a control channel to the engine (pause,
  * resume, power button, Ctrl+Alt+Del) is one more piece beside the readers,
  * handed over by the launcher with the pipes; a graceful stop with a timeout
- * is one more StopMode that asks over it before EngineSignals; new exit
- * reasons are read in Ended, where the console history is at hand for a
- * panic line; and the lock a command runner takes to drive the guest's
- * shell belongs beside Send and History, one per run.
+ * is one more StopMode that asks over it before EngineSignals; new exit reasons are
+ * read in Ended, where the console history is at hand for a panic line; and
+ * the lock a command runner takes to drive the guest's shell belongs beside
+ * Send and History, one per run: ClaimConsole, whose claim keeps the
+ * conversation's lines out of the history (Session/ConsoleClaim.cs).
  *
  * Start-LguestVm returns only once the engine said `ready` (the guest is
  * about to run) or the run ended: whatever the engine refuses at start (a
@@ -73,6 +74,10 @@ internal sealed class VmRun
     private bool _ending; // under Latest: the end is being reported, the VM's state is the end's
     private volatile bool _becameReady;
     private volatile bool _stopRequested;
+    private volatile bool _shellInStep;
+    private readonly SemaphoreSlim _consoleTurn = new(1, 1);
+    private ConsoleClaim? _claim; // under _deliveryLock
+    private bool _consoleClosed;  // under _deliveryLock
     private StopMode _stopMode;
 
     private VmRun(LguestVm vm, string enginePath, IReadOnlyList<string> arguments)
@@ -177,8 +182,54 @@ internal sealed class VmRun
         if (run != null) Latest.Add(Vm, run);
     }
 
-    /// <summary>Types text into the guest's console (the engine's stdin).</summary>
+    /// <summary>Types text into the guest's console (the engine's stdin) for a person or a script.</summary>
     internal void Send(string text)
+    {
+        ShellInStep = false; // whatever the shell was doing, we no longer know
+        WriteConsole(text);
+    }
+
+    /// <summary>
+    /// True while the guest's console shell is known to be at its prompt: the
+    /// last conversation ended cleanly and nobody typed since. A command then
+    /// need not first probe for the shell.
+    /// </summary>
+    internal bool ShellInStep
+    {
+        get => _shellInStep;
+        set => _shellInStep = value;
+    }
+
+    /// <summary>
+    /// Waits (at most <paramref name="timeout"/>) for the console to be free of
+    /// other conversations and claims it: one command or copy at a time per VM.
+    /// Null on timeout; VmNotRunning if the run is over.
+    /// </summary>
+    internal ConsoleClaim? ClaimConsole(TimeSpan timeout, CancellationToken cancel)
+    {
+        if (HasEnded) throw ConsoleGone(null);
+        try
+        {
+            if (!_consoleTurn.Wait(timeout, cancel)) return null;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        var claim = new ConsoleClaim(WriteConsole, () =>
+        {
+            lock (_deliveryLock) _claim = null;
+            _consoleTurn.Release();
+        });
+        lock (_deliveryLock)
+        {
+            _claim = claim;
+            if (_consoleClosed) claim.Close();
+        }
+        return claim;
+    }
+
+    internal void WriteConsole(string text)
     {
         byte[] bytes = new UTF8Encoding(false).GetBytes(text);
         lock (_stdinLock)
@@ -249,7 +300,7 @@ internal sealed class VmRun
         {
             // The listener first: whoever a pattern wait wakes must find the line in Receive-Job already.
             Tell(l => l.OnConsoleLine(line));
-            History.Add(line);
+            if (_claim?.Offer(line) != true) History.Add(line);
         }
     }
 
@@ -315,6 +366,11 @@ internal sealed class VmRun
             Vm.State = Outcome == RunOutcome.Failed ? LguestVmState.Failed : LguestVmState.Off;
         }
         History.Close();
+        lock (_deliveryLock)
+        {
+            _consoleClosed = true;
+            _claim?.Close();
+        }
         try
         {
             lock (_deliveryLock) Tell(l => l.OnEnded(this));

@@ -19,7 +19,8 @@ public sealed record PsResult(Collection<PSObject> Output, IReadOnlyList<ErrorRe
  * captures what Out-Default renders. Its current location is a scratch folder
  * holding the files the docs' examples name: ./vmlinuz, ./initrd.img,
  * ./disk.img, ./data.img and ./guest.bzImage (the real test guest when it is
- * built, else a stand-in with a bzImage header).
+ * built, else a stand-in with a bzImage header), and ./overlay, a folder
+ * with etc/motd and an executable usr/local/bin/hello.
  */
 public sealed class PowerShellSession : IDisposable
 {
@@ -105,6 +106,13 @@ internal static class Fixtures
         if (File.Exists(Layout.GuestBzImage)) File.Copy(Layout.GuestBzImage, Path.Combine(dir, "guest.bzImage"));
         else File.WriteAllBytes(Path.Combine(dir, "guest.bzImage"), FakeBzImage());
         if (File.Exists(Layout.GuestElf)) File.Copy(Layout.GuestElf, Path.Combine(dir, "guest.elf"));
+        // ./overlay: a folder for New-LguestInitramfs and New-LguestDisk to pack.
+        Directory.CreateDirectory(Path.Combine(dir, "overlay", "etc"));
+        Directory.CreateDirectory(Path.Combine(dir, "overlay", "usr", "local", "bin"));
+        File.WriteAllText(Path.Combine(dir, "overlay", "etc", "motd"), "Provisioned by LguestPS.\n");
+        string hello = Path.Combine(dir, "overlay", "usr", "local", "bin", "hello");
+        File.WriteAllText(hello, "#!/bin/sh\necho \"hello from $(uname -n)\"\n");
+        File.SetUnixFileMode(hello, (UnixFileMode)0x1ED);
     }
 
     /// <summary>Enough of a bzImage for New-LguestVm's check: the boot flag and "HdrS" at 0x202.</summary>
