@@ -48,11 +48,14 @@ public static unsafe class PrivilegeDrop
         catch (IOException) { return []; }
     }
 
-    /// <summary>Checks --chroot names a directory (before anything starts).</summary>
+    /// <summary>Checks --chroot names a directory (before anything starts; looked at without blocking, like every file we are given).</summary>
     public static string CheckChroot(string dir)
     {
-        if (!Directory.Exists(dir))
+        FileKind? kind = HostFile.KindOf(dir);
+        if (kind is null)
             throw new EngineException(ErrorId.InvalidArgument, $"--chroot={dir}: no such directory");
+        if (kind != FileKind.Directory)
+            throw new EngineException(ErrorId.InvalidArgument, $"--chroot={dir}: that is {HostFile.Describe(kind.Value)}; give a directory");
         return Path.GetFullPath(dir);
     }
 

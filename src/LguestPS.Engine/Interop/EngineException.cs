@@ -23,6 +23,7 @@ public enum ErrorId
     PermissionDenied,
     DeviceInvalid,
     InternalError,
+    DiskInUse,
 }
 
 /// <summary>A failure with a stable id and one line of text that tells the user what was wrong and what to do.</summary>

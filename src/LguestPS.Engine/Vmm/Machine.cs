@@ -81,7 +81,7 @@ public sealed class Machine : IDisposable
             _devices.Add(hvc);
             foreach (var d in cfg.Disks)
             {
-                var disk = BlockDevice.Open(d.Path, d.ReadOnly);
+                var disk = BlockDevice.Open(d.Path, d.ReadOnly, _disks.Select(x => x.File));
                 _disks.Add(disk);
                 _devices.Add(disk);
             }
