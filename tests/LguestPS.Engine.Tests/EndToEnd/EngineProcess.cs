@@ -89,6 +89,22 @@ public sealed class EngineProcess : IDisposable
         }
     }
 
+    /// <summary>Waits for the first JSON event of this kind (e.g. "ready") and returns it.</summary>
+    public JsonElement WaitForEvent(string name, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
+        lock (_lock)
+            while (true)
+            {
+                foreach (var e in _events)
+                    if (e.GetProperty("event").GetString() == name) return e;
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || (_p.HasExited && _errPump.IsCompleted))
+                    throw new Xunit.Sdk.XunitException($"engine never sent a '{name}' event.\n--- stderr ---\n{_err}");
+                Monitor.Wait(_lock, left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
+            }
+    }
+
     private static int Occurrences(string s, string t)
     {
         int n = 0;
