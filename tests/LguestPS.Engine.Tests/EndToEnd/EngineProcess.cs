@@ -73,17 +73,22 @@ public sealed class EngineProcess : IDisposable
     public IReadOnlyList<JsonElement> Events { get { lock (_lock) return _events.ToList(); } }
 
     /// <summary>Waits until stdout contains <paramref name="text"/> (optionally a given number of times).</summary>
-    public void WaitForOutput(string text, int count = 1, TimeSpan? timeout = null)
+    public void WaitForOutput(string text, int count = 1, TimeSpan? timeout = null) => WaitFor(_out, _outPump, "output", text, count, timeout);
+
+    /// <summary>Waits until stderr contains <paramref name="text"/>.</summary>
+    public void WaitForStderr(string text, TimeSpan? timeout = null) => WaitFor(_err, _errPump, "stderr", text, 1, timeout);
+
+    private void WaitFor(StringBuilder sb, Task pump, string what, string text, int count, TimeSpan? timeout)
     {
         var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
         lock (_lock)
         {
-            while (Occurrences(_out.ToString(), text) < count)
+            while (Occurrences(sb.ToString(), text) < count)
             {
                 var left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero || (_p.HasExited && _outPump.IsCompleted))
+                if (left <= TimeSpan.Zero || (_p.HasExited && pump.IsCompleted))
                     throw new Xunit.Sdk.XunitException(
-                        $"engine output never showed '{text}' x{count}.\n--- stdout ---\n{_out}\n--- stderr ---\n{_err}");
+                        $"engine {what} never showed '{text}' x{count}.\n--- stdout ---\n{_out}\n--- stderr ---\n{_err}");
                 Monitor.Wait(_lock, left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
             }
         }

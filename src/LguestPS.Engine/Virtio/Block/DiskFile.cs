@@ -35,6 +35,8 @@ public sealed class DiskFile : IDisposable
     public ulong Capacity { get; }
     /// <summary>Which file this is (device and inode), whatever path named it.</summary>
     public FileFacts Identity { get; }
+    /// <summary>Where the once-only host lines go (stderr's warnings; a test listens here).</summary>
+    public Action<string> Warn { get; set; } = Log.Warning;
 
     private DiskFile(string path, SafeFd fd, bool readOnly, FileFacts facts)
     {
@@ -140,7 +142,7 @@ public sealed class DiskFile : IDisposable
         lock (_said)
             if (!_said.Add(ShrankMark)) return;
         string now = size is { } s ? $"is now {s} bytes" : "has shrunk";
-        Log.Warning($"block: {Path} {now}, less than the {Capacity} bytes the guest was given (a request needed {wanted}): " +
+        Warn($"block: {Path} {now}, less than the {Capacity} bytes the guest was given (a request needed {wanted}): " +
                     "the guest gets I/O errors past its end and the file is not grown back");
     }
 
@@ -148,7 +150,7 @@ public sealed class DiskFile : IDisposable
     {
         lock (_said)
             if (!_said.Add(errno)) return;
-        Log.Warning($"block: {Path}: {what} failed: {Sys.StrError(errno)} (errno {errno}); the guest gets an I/O error " +
+        Warn($"block: {Path}: {what} failed: {Sys.StrError(errno)} (errno {errno}); the guest gets an I/O error " +
                     "(said once per disk and error)");
     }
 
