@@ -59,6 +59,7 @@ internal static class LguestErrors
         ["KvmFailed"] = ErrorCategory.DeviceError,
         ["PermissionDenied"] = ErrorCategory.PermissionDenied,
         ["DeviceInvalid"] = ErrorCategory.InvalidArgument,
+        ["DiskInUse"] = ErrorCategory.ResourceBusy,
         ["InternalError"] = ErrorCategory.NotSpecified,
 
         // How a run ended, when the engine said no more than its exit reason.

@@ -1,3 +1,4 @@
+using LguestPS.Contract;
 using LguestPS.Engine.Interop;
 using static Tmds.Linux.LibC;
 
@@ -23,7 +24,7 @@ namespace LguestPS.Engine.Virtio.Block;
  */
 public sealed class DiskFile : IDisposable
 {
-    public const int SectorSize = 512;
+    public const int SectorSize = Limits.SectorSize;
 
     private readonly SafeFd _fd;
     private readonly HashSet<int> _said = new(); // errnos (and ShrankMark) already reported
