@@ -1,18 +1,6 @@
-using System.Runtime.InteropServices;
 using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Interop;
-
-/// <summary>struct flock (fcntl.h): one byte-range lock.</summary>
-[StructLayout(LayoutKind.Sequential)]
-public struct Flock
-{
-    public short l_type;
-    public short l_whence;
-    public long l_start;
-    public long l_len;
-    public int l_pid;
-}
 
 /*
  * Byte-range locks on an open file description (fcntl F_OFD_*, Linux 3.15):

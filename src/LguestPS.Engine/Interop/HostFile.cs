@@ -4,16 +4,6 @@ using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Interop;
 
-/// <summary>What kind of thing a path named: the S_IFMT part of st_mode.</summary>
-public enum FileKind { Regular, Directory, CharDevice, BlockDevice, Fifo, Socket, Symlink, Unknown }
-
-/// <summary>What fstat said about an open file: its kind, size, and identity (device and inode).</summary>
-public readonly record struct FileFacts(FileKind Kind, long Size, ulong Device, ulong Inode)
-{
-    /// <summary>True when both name the same file, whatever paths led to them.</summary>
-    public bool SameFileAs(FileFacts other) => Device == other.Device && Inode == other.Inode;
-}
-
 /*
  * Every file the user names (kernel, initrd, disks, the chroot directory) is
  * opened here, and opened so that it cannot block. A FIFO opened for reading

@@ -28,6 +28,3 @@ public ref struct FuzzInput(ReadOnlySpan<byte> bytes)
     /// <summary>Everything not read yet.</summary>
     public ReadOnlySpan<byte> Rest() => Take(Left);
 }
-
-/// <summary>A broken promise of the engine's (not a refusal of bad input): what the fuzzer is looking for.</summary>
-public sealed class FuzzFinding(string message) : Exception(message);
