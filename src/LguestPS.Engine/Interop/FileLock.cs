@@ -11,13 +11,14 @@ namespace LguestPS.Engine.Interop;
  * with the last descriptor, so a kill -9 cannot leave one behind. flock(2)
  * locks are a separate family that the kernel keeps apart from these.
  */
-public static unsafe class FileLock
+public static class FileLock
 {
     public const int F_OFD_GETLK = 36, F_OFD_SETLK = 37;
     public const short F_RDLCK = 0, F_WRLCK = 1, F_UNLCK = 2;
 
     /// <summary>Takes a shared (read) lock on [start, start+len); false if another open file holds a write lock there.</summary>
-    public static bool TryLockShared(SafeFd fd, long start, long len)
+    // SAFETY: fcntl(2) reads and writes only the struct flock local whose address it gets.
+    public static unsafe bool TryLockShared(SafeFd fd, long start, long len)
     {
         var fl = new Flock { l_type = F_RDLCK, l_whence = 0 /* SEEK_SET */, l_start = start, l_len = len };
         int r;
@@ -28,7 +29,8 @@ public static unsafe class FileLock
     }
 
     /// <summary>True if some other open file holds any lock on [start, start+len) (F_OFD_GETLK for a write lock).</summary>
-    public static bool IsLockedByOthers(SafeFd fd, long start, long len)
+    // SAFETY: as TryLockShared: F_OFD_GETLK fills only the local struct flock.
+    public static unsafe bool IsLockedByOthers(SafeFd fd, long start, long len)
     {
         var fl = new Flock { l_type = F_WRLCK, l_whence = 0, l_start = start, l_len = len };
         if (fcntl(fd.Fd, F_OFD_GETLK, &fl) != 0) throw Sys.Fail("fcntl(F_OFD_GETLK)");

@@ -15,7 +15,7 @@ namespace LguestPS.Engine.Interop;
  * we really got: the caller refuses anything but the kind it wants, by what
  * it is ("a FIFO", "a character device"), not by a vague "cannot read".
  */
-public static unsafe class HostFile
+public static class HostFile
 {
     /// <summary>open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), then fstat. Throws SysException (with the errno) on failure.</summary>
     public static SafeFd Open(string path, int flags, string what, out FileFacts facts)
@@ -33,7 +33,8 @@ public static unsafe class HostFile
         }
     }
 
-    public static FileFacts Stat(SafeFd fd, string what)
+    // SAFETY: fstat(2) fills only the struct stat local whose address it gets.
+    public static unsafe FileFacts Stat(SafeFd fd, string what)
     {
         stat st;
         if (fstat(fd.Fd, &st) != 0) throw Sys.Fail($"fstat {what}");
@@ -41,7 +42,8 @@ public static unsafe class HostFile
     }
 
     /// <summary>What a path is, without opening it (stat(2) never blocks, whatever the file). Null if it cannot be looked at.</summary>
-    public static FileKind? KindOf(string path)
+    // SAFETY: the path is a NUL-terminated copy pinned for the call, which only reads it; stat(2) fills only the local.
+    public static unsafe FileKind? KindOf(string path)
     {
         stat st;
         byte[] p = Encoding.UTF8.GetBytes(path + "\0");

@@ -1,6 +1,8 @@
 using LguestPS.Engine.Boot;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Memory;
+using LguestPS.Engine.Pci;
 
 namespace LguestPS.Fuzz;
 
@@ -26,7 +28,7 @@ public sealed class KernelTarget : IFuzzTarget, IDisposable
         {
             using var kernel = KernelImage.Open(_path);
             kernel.CheckFits(Ram);
-            BootLoader.Load(_mem, kernel, null, "console=ttyS0 tests=all", cpus: 2);
+            BootLoader.Load(_mem, kernel, null, "console=ttyS0 tests=all", 2, PciIntx.GsiFor);
         }
         catch (GuestMemoryException e)
         {

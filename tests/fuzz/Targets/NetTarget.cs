@@ -1,5 +1,6 @@
 using LguestPS.Engine.Memory;
 using LguestPS.Engine.Virtio;
+using LguestPS.Engine.Virtio.Queue;
 using LguestPS.Engine.Virtio.Net;
 
 namespace LguestPS.Fuzz;

@@ -2,20 +2,13 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Block;
 
-/// <summary>struct virtio_blk_req's header (virtio 1.2 section 5.2.6).</summary>
-[StructLayout(LayoutKind.Sequential)]
-public struct VirtioBlkOutHdr
-{
-    public uint Type;
-    public uint Reserved;
-    public ulong Sector;
-}
-
-/*L:520
+/*L:460
  * The disk (virtio 1.2 section 5.2): one request queue; each request is a
  * header (type and sector), data, and a status byte at the very end. Reads
  * and writes go straight between the file and guest memory, one pread or

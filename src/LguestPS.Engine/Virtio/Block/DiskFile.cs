@@ -1,10 +1,11 @@
 using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Virtio.Block;
 
-/*L:525
+/*L:470
  * The file behind a disk, and everything about it that is the host's
  * business rather than the guest's: how it is opened (so that a FIFO cannot
  * stall us, see HostFile), who else may use it (DiskLock), and what happens
@@ -102,7 +103,7 @@ public sealed class DiskFile : IDisposable
         read = Sys.Pread(_fd, dest, offset);
         if (read > 0) return true;
         if (read == 0) Shrank(offset + dest.Length);
-        else SayOnce(Sys.Errno, "read");
+        else SayOnce(Sys.LastErrno, "read");
         return false;
     }
 
@@ -125,7 +126,7 @@ public sealed class DiskFile : IDisposable
     {
         written = Sys.Pwrite(_fd, src, offset);
         if (written > 0) return true;
-        SayOnce(written < 0 ? Sys.Errno : ENOSPC, "write");
+        SayOnce(written < 0 ? Sys.LastErrno : ENOSPC, "write");
         return false;
     }
 
@@ -133,9 +134,16 @@ public sealed class DiskFile : IDisposable
     public bool TryFlush()
     {
         if (ReadOnly || _fd.IsClosed) return true;
-        if (fdatasync(_fd.Fd) == 0) return true;
-        SayOnce(Sys.Errno, "flush (fdatasync)");
-        return false;
+        try
+        {
+            Sys.FdataSync(_fd, "disk image");
+            return true;
+        }
+        catch (SysException e)
+        {
+            SayOnce(e.Errno, "flush (fdatasync)");
+            return false;
+        }
     }
 
     private void Shrank(long wanted, long? size = null)
