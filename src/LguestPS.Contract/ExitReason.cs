@@ -34,6 +34,8 @@ public sealed class ExitReason
     public static readonly ExitReason ConsoleInterrupt = new ExitReason("console-interrupt", 8, ExitOutcome.Stop);
     public static readonly ExitReason SigInt = new ExitReason("sigint", 130, ExitOutcome.Stop);
     public static readonly ExitReason SigTerm = new ExitReason("sigterm", 143, ExitOutcome.Stop);
+    public static readonly ExitReason SigHup = new ExitReason("sighup", 129, ExitOutcome.Stop);
+    public static readonly ExitReason SigQuit = new ExitReason("sigquit", 131, ExitOutcome.Stop);
 
     private ExitReason(string name, int code, ExitOutcome outcome, string? failureId = null)
     {

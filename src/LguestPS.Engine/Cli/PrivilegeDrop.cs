@@ -1,4 +1,3 @@
-using System.Text;
 using LguestPS.Contract;
 using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
@@ -47,7 +46,10 @@ public static class PrivilegeDrop
         catch (IOException) { return []; }
     }
 
-    /// <summary>Checks --chroot names a directory (before anything starts; looked at without blocking, like every file we are given).</summary>
+    /// <summary>
+    /// Checks --chroot names a directory (before anything starts; looked at without blocking, like every file
+    /// we are given). The path is returned as given: chroot(2) resolves it against the same working directory.
+    /// </summary>
     public static string CheckChroot(string dir)
     {
         FileKind? kind = HostFile.KindOf(dir);
@@ -55,7 +57,7 @@ public static class PrivilegeDrop
             throw new EngineException(ErrorId.InvalidArgument, $"--chroot={dir}: no such directory");
         if (kind != FileKind.Directory)
             throw new EngineException(ErrorId.InvalidArgument, $"--chroot={dir}: that is {HostFile.Describe(kind.Value)}; give a directory");
-        return Path.GetFullPath(dir);
+        return dir;
     }
 
     /// <summary>chroot (if asked), then groups, gid and uid (if asked). Irreversible.</summary>
@@ -94,7 +96,7 @@ public static class PrivilegeDrop
     // SAFETY: the path is a NUL-terminated copy, pinned while the call reads it.
     private static unsafe void Call(PathCall f, string path, string what)
     {
-        byte[] p = Encoding.UTF8.GetBytes(path + "\0");
+        byte[] p = ByteString.NulTerminated(path);
         fixed (byte* pp = p)
             if (f(pp) != 0)
             {

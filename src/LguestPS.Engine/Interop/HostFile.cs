@@ -1,4 +1,3 @@
-using System.Text;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
@@ -46,7 +45,7 @@ public static class HostFile
     public static unsafe FileKind? KindOf(string path)
     {
         stat st;
-        byte[] p = Encoding.UTF8.GetBytes(path + "\0");
+        byte[] p = ByteString.NulTerminated(path);
         fixed (byte* pp = p)
             if (stat(pp, &st) != 0) return null;
         return Facts(st).Kind;

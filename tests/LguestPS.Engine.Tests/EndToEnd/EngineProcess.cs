@@ -31,9 +31,18 @@ public sealed class EngineProcess : IDisposable
     public static string Binary => Path.Combine(TestGuest.RepoRoot, "out/engine/lguest");
 
     /// <summary>Starts lguest with these arguments.</summary>
-    public static EngineProcess Start(params string[] args)
+    public static EngineProcess Start(params string[] args) => Launch(Binary, args);
+
+    /// <summary>
+    /// Starts lguest with the standard descriptors in <paramref name="closed"/> (0, 1, 2) closed, the way a
+    /// parent's `lguest ... &lt;&amp;- &gt;&amp;-` would: bash closes them and execs the engine, which keeps bash's pid.
+    /// </summary>
+    public static EngineProcess StartClosing(IEnumerable<int> closed, params string[] args) =>
+        Launch("bash", ["-c", $"exec \"$0\" \"$@\" {string.Join(' ', closed.Select(fd => $"{fd}<&-"))}", Binary, .. args]);
+
+    private static EngineProcess Launch(string file, IEnumerable<string> args)
     {
-        var psi = new ProcessStartInfo(Binary)
+        var psi = new ProcessStartInfo(file)
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
             UseShellExecute = false,

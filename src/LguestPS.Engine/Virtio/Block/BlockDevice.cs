@@ -44,7 +44,7 @@ public sealed class BlockDevice : IVirtioDevice, IDeviceStats, IDisposable
         _disk = disk;
         // GET_ID: a serial stable across runs for the same file, so /dev/disk/by-id names stay put.
         string full = System.IO.Path.GetFullPath(disk.Path);
-        string hex = Convert.ToHexString(Sha256.Hash(Encoding.UTF8.GetBytes(full)))[..13].ToLowerInvariant();
+        string hex = Convert.ToHexString(Sha256.Hash(ByteString.Encode(full)))[..13].ToLowerInvariant();
         _id = Encoding.ASCII.GetBytes("lguest-" + hex);
     }
 
