@@ -186,6 +186,8 @@ public class EngineClientTests
             (cl.LogFormat, cl.Verbose, cl.OnReboot, cl.Cpus, cl.Initrd, cl.Rng, cl.MemoryMiB, cl.Kernel, cl.HostQuirks));
         Assert.Equal(new[] { new BlockOption("/d/a.img", true), new BlockOption("/d/b,ro", false) }, cl.Blocks);
         Assert.Equal(new[] { new TunnetOption("169.254.1.1", null, "52:54:00:00:00:01"), new TunnetOption(null, "br0", null) }, cl.Tunnets);
+        // The engine stops when this process ends (--parent-pid: it arms its own death signal; no launcher).
+        Assert.Equal(Environment.ProcessId, cl.ParentPid);
         // The kernel command line arrives as one argument, exactly as written.
         Assert.Equal(new[] { "console=hvc0  root=\"/dev/vda 1\"" }, cl.KernelArgs);
     }

@@ -38,7 +38,14 @@ public sealed class EngineProcess : IDisposable
     /// parent's `lguest ... &lt;&amp;- &gt;&amp;-` would: bash closes them and execs the engine, which keeps bash's pid.
     /// </summary>
     public static EngineProcess StartClosing(IEnumerable<int> closed, params string[] args) =>
-        Launch("bash", ["-c", $"exec \"$0\" \"$@\" {string.Join(' ', closed.Select(fd => $"{fd}<&-"))}", Binary, .. args]);
+        StartShell($"exec \"$0\" \"$@\" {string.Join(' ', closed.Select(fd => $"{fd}<&-"))}", args);
+
+    /// <summary>
+    /// Runs a bash <paramref name="script"/> in which $0 is the engine and "$@" the arguments: for what a
+    /// parent does around it that .NET's Process cannot (closed descriptors, bytes that are not UTF-8, a
+    /// parent to kill). The process watched is bash, or the engine if the script execs it.
+    /// </summary>
+    public static EngineProcess StartShell(string script, params string[] args) => Launch("bash", ["-c", script, Binary, .. args]);
 
     private static EngineProcess Launch(string file, IEnumerable<string> args)
     {
