@@ -21,6 +21,7 @@ public sealed class EngineCommandLine
         "usage: lguest [--verbose] [--tunnet=(<ip>[:<mac>]|bridge:<bridge>[:<mac>])]... [--block=<file>[,ro]]...\n" +
         "              [--rng] [--initrd=<file>] [--username=<user>] [--chroot=<dir>] [--cpus=<n>]\n" +
         "              [--on-reboot=restart|exit] [--log-format=text|json] [--no-host-quirks] [--parent-pid=<pid>]\n" +
+        "              [--sandbox]\n" +
         "              <mem-in-mb> <kernel> [kernel args...]";
 
     private const string RestartWord = "restart", ExitWord = "exit", TextWord = "text", JsonWord = "json";
@@ -42,6 +43,9 @@ public sealed class EngineCommandLine
     /// the engine stops when it dies, and leaves its process group. Null when not given.
     /// </summary>
     public int? ParentPid { get; set; }
+
+    /// <summary>--sandbox: a seccomp allowlist once the VM is set up (docs/engine.md, "Sandbox").</summary>
+    public bool Sandbox { get; set; }
     public ulong MemoryMiB { get; set; }
     public string Kernel { get; set; } = "";
 
@@ -100,6 +104,7 @@ public sealed class EngineCommandLine
                 case OptionNames.Verbose: NoValue(); o.Verbose = true; break;
                 case OptionNames.Rng: NoValue(); o.Rng = true; break;
                 case OptionNames.NoHostQuirks: NoValue(); o.HostQuirks = false; break;
+                case OptionNames.Sandbox: NoValue(); o.Sandbox = true; break;
                 case OptionNames.Tunnet: o.Tunnets.Add(TunnetOption.Parse(Value())); break;
                 case OptionNames.Block: o.Blocks.Add(BlockOption.Parse(Value())); break;
                 case OptionNames.Initrd: o.Initrd = NonEmpty(name, Value()); break;
@@ -160,6 +165,7 @@ public sealed class EngineCommandLine
         var args = new List<string>();
         void Add(string name, string? value = null) => args.Add("--" + name + (value == null ? "" : "=" + value));
         if (ParentPid is int parent) Add(OptionNames.ParentPid, parent.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (Sandbox) Add(OptionNames.Sandbox);
         if (LogFormat != LogFormat.Text) Add(OptionNames.LogFormat, JsonWord);
         if (Verbose) Add(OptionNames.Verbose);
         if (OnReboot != RebootPolicy.Restart) Add(OptionNames.OnReboot, ExitWord);

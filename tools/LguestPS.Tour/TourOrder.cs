@@ -33,7 +33,7 @@ public static class TourOrder
         ("The machine", [
             "Vmm/Machine.cs", "Vmm/HostQuirks.cs", "Vmm/Board.cs", "Vmm/ConsoleMux.cs", "Vmm/VirtioHost.cs",
             "Vmm/CpuSetup.cs", "Vmm/VcpuRunner.cs"]),
-        ("Back at the command line", ["Cli/StdioConsole.cs", "Cli/PrivilegeDrop.cs", "Cli/StopSignals.cs", "Cli/ParentLink.cs"]),
+        ("Back at the command line", ["Cli/StdioConsole.cs", "Cli/PrivilegeDrop.cs", "Cli/StopSignals.cs", "Cli/ParentLink.cs", "Cli/Sandbox.cs"]),
     ];
 
     public static IEnumerable<string> Files => Parts.SelectMany(p => p.Files);

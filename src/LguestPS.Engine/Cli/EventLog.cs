@@ -29,6 +29,9 @@ public sealed class EventLog
     }
 
     /// <summary>Routes Log.Verbose/Warning from every layer through this log.</summary>
+    /// <summary>Seconds since the engine started: the events' time.</summary>
+    public double Seconds => _clock.Elapsed.TotalSeconds;
+
     public void Install(bool verbose)
     {
         Log.IsVerbose = verbose;

@@ -60,7 +60,7 @@ public static class PrivilegeDrop
         return dir;
     }
 
-    /// <summary>chroot (if asked), then groups, gid and uid (if asked). Irreversible.</summary>
+    /// <summary>chroot (if asked), then groups, gid and uid (if asked), or with no user every capability. Irreversible.</summary>
     public static void Apply(string? chrootDir, UserIds? user)
     {
         if (chrootDir is not null)
@@ -68,7 +68,14 @@ public static class PrivilegeDrop
             Jail(chrootDir);
             Log.Verbose($"chroot to {chrootDir} done");
         }
-        if (user is null) return;
+        if (user is null)
+        {
+            // Still root, but a root without powers: nothing in a chroot may be used to leave it.
+            if (chrootDir is null) return;
+            Capabilities.DropAll();
+            Log.Verbose("every capability dropped (--chroot without --username)");
+            return;
+        }
         SetGroups(user);
         if (setresgid(user.Gid, user.Gid, user.Gid) != 0) throw Denied(user, "setresgid");
         if (setresuid(user.Uid, user.Uid, user.Uid) != 0) throw Denied(user, "setresuid");

@@ -112,6 +112,7 @@ public static class Program
         });
         log.Ready(opts.MemoryMiB, opts.Cpus, opts.Kernel, machine.KernelFormat, machine.CommandLine,
             [Events.Ready.DeviceNames.Serial, .. machine.DeviceNames], Machine.IsPvmHost);
+        if (opts.Sandbox) Sandbox.Enter(opts.LogFormat == LogFormat.Json, log.Seconds); // nothing below sets anything up
         var exit = machine.Run();
         console.Dispose();
         log.Exit(exit.Reason, exit.Message);

@@ -208,6 +208,18 @@ public static class Sys
         if (Glibc.prctl(PR_SET_PDEATHSIG, (ulong)signal, 0, 0, 0) != 0) throw new SysException("prctl(PR_SET_PDEATHSIG)", GlibcErrno);
     }
 
+    /// <summary>
+    /// getrusage(RUSAGE_SELF)'s ru_maxrss: this process's peak resident set in KiB (the VmHWM of /proc/self/status,
+    /// without opening a file, which the sandbox forbids).
+    /// </summary>
+    // SAFETY: struct rusage is two struct timevals (4 longs) then 14 longs; ru_maxrss is long 4.
+    public static unsafe ulong PeakRssKiB()
+    {
+        long* usage = stackalloc long[18];
+        if (Glibc.getrusage(0 /* RUSAGE_SELF */, usage) != 0) throw new SysException("getrusage", GlibcErrno);
+        return (ulong)usage[4];
+    }
+
     /// <summary>getppid(2): the process that is our parent now (it cannot fail).</summary>
     public static int ParentPid() => getppid();
 

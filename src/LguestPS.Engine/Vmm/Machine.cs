@@ -149,7 +149,7 @@ public sealed class Machine : IDisposable
         {
             foreach (var d in _devices)
                 if (d is IDeviceStats s) Log.Verbose($"{d.Name}: {s.Stats}");
-            ulong hwm = HostMemory.PeakRssKiB(), guest = _mem.ResidentBytes() / 1024;
+            ulong hwm = Sys.PeakRssKiB(), guest = _mem.ResidentBytes() / 1024;
             Log.Verbose($"host memory: peak RSS {hwm} KiB, of which guest RAM {guest} KiB, VMM {hwm - Math.Min(hwm, guest)} KiB");
         }
         return exit;

@@ -28,6 +28,22 @@ public sealed class PrivilegeDropTests : IDisposable
         Assert.Contains("ECHO still here", vm.Stdout);
     }
 
+    /// <summary>--chroot alone leaves the engine root, but a root with no capability in any set.</summary>
+    [SkippableFact]
+    public void AJailWithoutAUserDropsEveryCapability()
+    {
+        KvmHost.Require();
+        Skip.If(Tmds.Linux.LibC.geteuid() != 0, "SKIPPED: --chroot needs a root test run (effective uid 0)");
+        using var vm = EngineProcess.Start("--on-reboot=exit", $"--chroot={_jail}", "--rng", "64", TestGuest.BzImage, "tests=mptable,serial");
+        vm.WaitForOutput("READY serial");
+        Assert.Equal(_jail, new DirectoryInfo($"/proc/{vm.Pid}/root").LinkTarget);
+        foreach (var set in new[] { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" })
+            Assert.True(Status(vm.Pid, set) == "0000000000000000", $"{set} is {Status(vm.Pid, set)}");
+        vm.WriteStdin("still here\n");
+        Assert.Equal(0, vm.WaitForExit());
+        Assert.Contains("ECHO still here", vm.Stdout);
+    }
+
     [Fact]
     public void AnUnknownUserOrAMissingJailIsRefusedBeforeAnythingRuns()
     {
