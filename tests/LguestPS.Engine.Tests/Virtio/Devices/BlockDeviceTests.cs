@@ -151,7 +151,7 @@ public class BlockDeviceTests : IDisposable
         Assert.Contains("not a multiple of 512", size.Message);
         using var first = BlockDevice.Open(_path, false);
         var busy = Assert.Throws<EngineException>(() => BlockDevice.Open(_path, false));
-        Assert.Equal(ErrorId.DiskInUse, busy.Id);
+        Assert.Equal(ErrorId.DiskInUse, busy.Id); // its own id: the module makes it a ResourceBusy error
         Assert.Contains("another program", busy.Message);
     }
 
