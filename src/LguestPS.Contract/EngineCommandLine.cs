@@ -10,15 +10,18 @@ namespace LguestPS.Contract;
  * options: "--name=value" or "--name value", "-v" for --verbose, "--" to end
  * the options. Options stop at the first argument that is not one (the
  * memory size); everything after the kernel belongs to the kernel, even if
- * it starts with a dash. Only the form is checked here: whether the files
- * exist and the addresses are usable is the engine's business at start.
+ * it starts with a dash. Only --block and --tunnet may repeat (a device
+ * each); any other option given twice is refused rather than silently taking
+ * the last. Only the form is checked here: whether the files exist and the
+ * addresses are usable is the engine's business at start.
  */
 public sealed class EngineCommandLine
 {
     public const string Usage =
         "usage: lguest [--verbose] [--tunnet=(<ip>[:<mac>]|bridge:<bridge>[:<mac>])]... [--block=<file>[,ro]]...\n" +
         "              [--rng] [--initrd=<file>] [--username=<user>] [--chroot=<dir>] [--cpus=<n>]\n" +
-        "              [--on-reboot=restart|exit] [--log-format=text|json] [--no-host-quirks]\n" +
+        "              [--on-reboot=restart|exit] [--log-format=text|json] [--no-host-quirks] [--parent-pid=<pid>]\n" +
+        "              [--sandbox]\n" +
         "              <mem-in-mb> <kernel> [kernel args...]";
 
     private const string RestartWord = "restart", ExitWord = "exit", TextWord = "text", JsonWord = "json";
@@ -34,6 +37,15 @@ public sealed class EngineCommandLine
     public RebootPolicy OnReboot { get; set; } = RebootPolicy.Restart;
     public LogFormat LogFormat { get; set; } = LogFormat.Text;
     public bool HostQuirks { get; set; } = true;
+
+    /// <summary>
+    /// --parent-pid: the process that started the engine (docs/engine.md, "Running under another program"):
+    /// the engine stops when it dies, and leaves its process group. Null when not given.
+    /// </summary>
+    public int? ParentPid { get; set; }
+
+    /// <summary>--sandbox: a seccomp allowlist once the VM is set up (docs/engine.md, "Sandbox").</summary>
+    public bool Sandbox { get; set; }
     public ulong MemoryMiB { get; set; }
     public string Kernel { get; set; } = "";
 
@@ -63,17 +75,19 @@ public sealed class EngineCommandLine
     public static EngineCommandLine Parse(IReadOnlyList<string> args)
     {
         var o = new EngineCommandLine();
+        var seen = new HashSet<string>();
         int i = 0;
         for (; i < args.Count; i++)
         {
             string a = args[i];
             if (a == "--") { i++; break; }
-            if (a == OptionNames.VerboseShort) { o.Verbose = true; continue; }
-            if (!a.StartsWith("--", StringComparison.Ordinal)) break;
-            string name = a.Substring(2), value = "";
+            if (a != OptionNames.VerboseShort && !a.StartsWith("--", StringComparison.Ordinal)) break;
+            string name = a == OptionNames.VerboseShort ? OptionNames.Verbose : a.Substring(2), value = "";
             bool hasValue = false;
             int eq = name.IndexOf('=');
             if (eq >= 0) { value = name.Substring(eq + 1); name = name.Substring(0, eq); hasValue = true; }
+            if (Array.IndexOf(OptionNames.All, name) >= 0 && Array.IndexOf(OptionNames.Repeatable, name) < 0 && !seen.Add(name))
+                throw Bad($"option --{name} is given twice: give it once (only --{OptionNames.Block} and --{OptionNames.Tunnet} repeat)");
             string Value()
             {
                 if (hasValue) return value;
@@ -90,11 +104,18 @@ public sealed class EngineCommandLine
                 case OptionNames.Verbose: NoValue(); o.Verbose = true; break;
                 case OptionNames.Rng: NoValue(); o.Rng = true; break;
                 case OptionNames.NoHostQuirks: NoValue(); o.HostQuirks = false; break;
+                case OptionNames.Sandbox: NoValue(); o.Sandbox = true; break;
                 case OptionNames.Tunnet: o.Tunnets.Add(TunnetOption.Parse(Value())); break;
                 case OptionNames.Block: o.Blocks.Add(BlockOption.Parse(Value())); break;
                 case OptionNames.Initrd: o.Initrd = NonEmpty(name, Value()); break;
                 case OptionNames.Username: o.Username = NonEmpty(name, Value()); break;
                 case OptionNames.Chroot: o.Chroot = NonEmpty(name, Value()); break;
+                case OptionNames.ParentPid:
+                    if (!int.TryParse(Value(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int parent)
+                        || parent < 1)
+                        throw Bad($"--parent-pid={value}: give the process id of the program that starts lguest");
+                    o.ParentPid = parent;
+                    break;
                 case OptionNames.Cpus:
                     if (!int.TryParse(Value(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int cpus)
                         || cpus < 1 || cpus > Limits.MaxCpus)
@@ -143,6 +164,8 @@ public sealed class EngineCommandLine
     {
         var args = new List<string>();
         void Add(string name, string? value = null) => args.Add("--" + name + (value == null ? "" : "=" + value));
+        if (ParentPid is int parent) Add(OptionNames.ParentPid, parent.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (Sandbox) Add(OptionNames.Sandbox);
         if (LogFormat != LogFormat.Text) Add(OptionNames.LogFormat, JsonWord);
         if (Verbose) Add(OptionNames.Verbose);
         if (OnReboot != RebootPolicy.Restart) Add(OptionNames.OnReboot, ExitWord);

@@ -81,6 +81,7 @@ internal static class LguestErrors
         [ExitReason.EmulationFailure] = ErrorCategory.NotImplemented,
         [ExitReason.InternalError] = ErrorCategory.NotImplemented,
         [ExitReason.EngineError] = ErrorCategory.NotSpecified,
+        [ExitReason.SandboxViolation] = ErrorCategory.SecurityError,
     };
 
     /// <summary>The errorIds of an engine that died without its `exit` event: SIGKILL, or anything else.</summary>

@@ -28,12 +28,12 @@ public static class TourOrder
             "Virtio/IVirtioDevice.cs", "Virtio/DeviceWorker.cs", "Virtio/Polling.cs",
             "Virtio/Transport/VirtioPci.cs", "Virtio/Transport/VirtioPci.Common.cs"]),
         ("The devices", [
-            "Virtio/Rng/RngDevice.cs", "Virtio/Console/ConsoleDevice.cs", "Virtio/Block/BlockDevice.cs",
+            "Virtio/Rng/RngDevice.cs", "Virtio/Console/ConsoleDevice.cs", "Virtio/Block/BlockDevice.cs", "Virtio/Block/DiskFile.cs", "Virtio/Block/DiskLock.cs",
             "Virtio/Net/TapDevice.cs", "Virtio/Net/NetDevice.cs", "Virtio/Net/NetDevice.Receive.cs"]),
         ("The machine", [
             "Vmm/Machine.cs", "Vmm/HostQuirks.cs", "Vmm/Board.cs", "Vmm/ConsoleMux.cs", "Vmm/VirtioHost.cs",
             "Vmm/CpuSetup.cs", "Vmm/VcpuRunner.cs"]),
-        ("Back at the command line", ["Cli/StdioConsole.cs", "Cli/PrivilegeDrop.cs"]),
+        ("Back at the command line", ["Cli/StdioConsole.cs", "Cli/PrivilegeDrop.cs", "Cli/StopSignals.cs", "Cli/ParentLink.cs", "Cli/Sandbox.cs"]),
     ];
 
     public static IEnumerable<string> Files => Parts.SelectMany(p => p.Files);

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using System.Text;
 using LguestPS.Contract;
 using LguestPS.Engine.Diagnostics;
+using LguestPS.Engine.Interop;
 using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
@@ -78,12 +78,12 @@ public static class BootLoader
     {
         if (commandLine.Contains('\0'))
             throw new EngineException(ErrorId.InvalidArgument, "the kernel command line contains a NUL character, which would end it early; remove it");
-        int n = Encoding.UTF8.GetByteCount(commandLine);
+        // Byte for byte what the user gave (ByteString): a kernel argument need not be UTF-8.
+        byte[] bytes = ByteString.NulTerminated(commandLine);
+        int n = bytes.Length - 1;
         if (n > max)
             throw new EngineException(ErrorId.InvalidArgument,
                 $"the kernel command line is {n} bytes but this kernel takes at most {max} (its cmdline_size); shorten it");
-        var bytes = new byte[n + 1];
-        Encoding.UTF8.GetBytes(commandLine, bytes);
         return bytes;
     }
 

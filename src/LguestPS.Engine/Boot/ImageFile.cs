@@ -10,7 +10,8 @@ namespace LguestPS.Engine.Boot;
  * Both are opened the same way, and both can fail the same few ways: the path
  * is wrong, we may not read it, or it is a directory or a pipe. Each failure
  * gets its own error id, because "check the path" and "check the permissions"
- * are different advice.
+ * are different advice. HostFile opens it so that even a FIFO cannot make
+ * us wait.
  *
  * We keep the descriptor open until the bytes are in guest RAM and read them
  * with pread straight into the guest's pages: a 14 MiB kernel never passes
@@ -32,32 +33,33 @@ internal sealed class ImageFile : IDisposable
     public static ImageFile Open(string path, string what, ErrorId notFound, ErrorId unreadable)
     {
         SafeFd fd;
+        FileFacts facts;
         try
         {
-            // O_NONBLOCK: opening a FIFO must not wait for a writer before we can say it is no image.
-            // On a regular file it changes nothing.
-            fd = Sys.Open(path, Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_NONBLOCK, what);
+            fd = HostFile.Open(path, Tmds.Linux.LibC.O_RDONLY, what, out facts);
         }
         catch (SysException e) when (e.Errno is 2 or 20) // ENOENT, ENOTDIR
         {
             throw new EngineException(notFound, $"{what} '{path}' not found; check the path");
         }
+        catch (SysException e) when (e.Errno is 6 && HostFile.KindOf(path) is { } kind) // ENXIO: a socket, or a device with no driver
+        {
+            throw NotAFile(unreadable, what, path, kind);
+        }
         catch (SysException e)
         {
             throw new EngineException(unreadable, $"cannot open {what} '{path}': {Sys.StrError(e.Errno)}");
         }
-        try
-        {
-            if (!Sys.IsRegularFile(fd))
-                throw new EngineException(unreadable, $"{what} '{path}' is not a regular file; give the path of an image file");
-            return new ImageFile(fd, path, Sys.FileSize(fd, what), what, unreadable);
-        }
-        catch
+        if (facts.Kind != FileKind.Regular)
         {
             fd.Dispose();
-            throw;
+            throw NotAFile(unreadable, what, path, facts.Kind);
         }
+        return new ImageFile(fd, path, facts.Size, what, unreadable);
     }
+
+    private static EngineException NotAFile(ErrorId id, string what, string path, FileKind kind) =>
+        new(id, $"{what} '{path}' is {HostFile.Describe(kind)}, not a regular file; give the path of an image file");
 
     /// <summary>Reads [offset, offset+dest.Length) of the file; the caller has checked it lies inside the file.</summary>
     public void Read(long offset, Span<byte> dest)

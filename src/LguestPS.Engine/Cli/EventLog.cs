@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using LguestPS.Contract;
 using LguestPS.Engine.Diagnostics;
@@ -11,12 +10,17 @@ namespace LguestPS.Engine.Cli;
  * Diagnostics on stderr: a line of text for people, or (--log-format=json)
  * one JSON object per line for the PowerShell module. Utf8JsonWriter keeps
  * us reflection-free for Native AOT. The exit event is always the last line.
+ * Each thing is said once: in text, a failure's exit line is not the error
+ * line again. Text goes out as the bytes the user gave us (a path need not
+ * be UTF-8, see ByteString); JSON must be UTF-8, so there a byte that is not
+ * shows as U+FFFD.
  */
 public sealed class EventLog
 {
     private readonly LogFormat _format;
     private readonly Stopwatch _clock;
     private readonly object _lock = new();
+    private string? _lastError;
 
     public EventLog(LogFormat format, Stopwatch clock)
     {
@@ -25,13 +29,16 @@ public sealed class EventLog
     }
 
     /// <summary>Routes Log.Verbose/Warning from every layer through this log.</summary>
+    /// <summary>Seconds since the engine started: the events' time.</summary>
+    public double Seconds => _clock.Elapsed.TotalSeconds;
+
     public void Install(bool verbose)
     {
         Log.IsVerbose = verbose;
         Log.Sink = (level, msg) =>
         {
             if (_format == LogFormat.Text) Text(msg);
-            else Json(Events.Log.Name, w => { w.WriteString(Events.Log.Level, level); w.WriteString(Events.Log.Message, msg); });
+            else Json(Events.Log.Name, w => { w.WriteString(Events.Log.Level, level); w.WriteString(Events.Log.Message, ByteString.ForText(msg)); });
         };
     }
 
@@ -46,9 +53,9 @@ public sealed class EventLog
         {
             w.WriteNumber(Events.Ready.MemoryMB, memoryMiB);
             w.WriteNumber(Events.Ready.Cpus, cpus);
-            w.WriteString(Events.Ready.Kernel, kernel);
+            w.WriteString(Events.Ready.Kernel, ByteString.ForText(kernel));
             w.WriteString(Events.Ready.Format, format);
-            w.WriteString(Events.Ready.Cmdline, cmdline);
+            w.WriteString(Events.Ready.Cmdline, ByteString.ForText(cmdline));
             w.WriteStartArray(Events.Ready.Devices);
             foreach (var d in devices) w.WriteStringValue(d);
             w.WriteEndArray();
@@ -62,31 +69,41 @@ public sealed class EventLog
         Json(Events.Reboot.Name, w => { w.WriteString(Events.Reboot.Reason, reason); w.WriteNumber(Events.Reboot.Count, count); });
     }
 
-    public void Error(ErrorId id, string message)
+    /// <summary>A failure; in text, followed by <paramref name="usage"/> if given (JSON readers built the command line themselves).</summary>
+    public void Error(ErrorId id, string message, string? usage = null)
     {
-        if (_format == LogFormat.Text) { Text(message); return; }
-        Json(Events.Error.Name, w => { w.WriteString(Events.Error.Id, id.Name()); w.WriteString(Events.Error.Message, message); });
+        _lastError = message;
+        if (_format == LogFormat.Text)
+        {
+            Text(message);
+            if (usage is not null) lock (_lock) Sys.WriteAll(2, ByteString.Encode(usage + "\n"));
+            return;
+        }
+        Json(Events.Error.Name, w => { w.WriteString(Events.Error.Id, id.Name()); w.WriteString(Events.Error.Message, ByteString.ForText(message)); });
     }
 
-    /// <summary>The last line: why we stopped. Human text only when it is news (a clean exit says nothing).</summary>
+    /// <summary>
+    /// The last line: why we stopped. Human text only when it is news: a clean exit says nothing (unless
+    /// verbose), and a failure's error line is not repeated.
+    /// </summary>
     public void Exit(ExitReason reason, string message)
     {
         if (_format == LogFormat.Text)
         {
-            if (reason.Code != 0 || Log.IsVerbose) Text(message);
+            if ((reason.Code != 0 || Log.IsVerbose) && message != _lastError) Text(message);
             return;
         }
         Json(Events.Exit.Name, w =>
         {
             w.WriteString(Events.Exit.Reason, reason.Name);
             w.WriteNumber(Events.Exit.Code, reason.Code);
-            w.WriteString(Events.Exit.Message, message);
+            w.WriteString(Events.Exit.Message, ByteString.ForText(message));
         });
     }
 
     private void Text(string message)
     {
-        lock (_lock) Sys.WriteAll(2, Encoding.UTF8.GetBytes($"lguest: {message}\n"));
+        lock (_lock) Sys.WriteAll(2, ByteString.Encode($"lguest: {message}\n"));
     }
 
     private void Json(string ev, Action<Utf8JsonWriter> body)

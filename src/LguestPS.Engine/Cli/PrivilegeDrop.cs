@@ -1,4 +1,3 @@
-using System.Text;
 using LguestPS.Contract;
 using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
@@ -7,7 +6,7 @@ using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Cli;
 
-/*L:580
+/*L:600
  * --chroot and --username, as the seed did them and in the seed's order: once
  * every file, disk, tap and KVM descriptor is open (a reboot rebuilds the VM
  * from descriptors we already hold, so nothing needs reopening), we chroot,
@@ -47,15 +46,21 @@ public static class PrivilegeDrop
         catch (IOException) { return []; }
     }
 
-    /// <summary>Checks --chroot names a directory (before anything starts).</summary>
+    /// <summary>
+    /// Checks --chroot names a directory (before anything starts; looked at without blocking, like every file
+    /// we are given). The path is returned as given: chroot(2) resolves it against the same working directory.
+    /// </summary>
     public static string CheckChroot(string dir)
     {
-        if (!Directory.Exists(dir))
+        FileKind? kind = HostFile.KindOf(dir);
+        if (kind is null)
             throw new EngineException(ErrorId.InvalidArgument, $"--chroot={dir}: no such directory");
-        return Path.GetFullPath(dir);
+        if (kind != FileKind.Directory)
+            throw new EngineException(ErrorId.InvalidArgument, $"--chroot={dir}: that is {HostFile.Describe(kind.Value)}; give a directory");
+        return dir;
     }
 
-    /// <summary>chroot (if asked), then groups, gid and uid (if asked). Irreversible.</summary>
+    /// <summary>chroot (if asked), then groups, gid and uid (if asked), or with no user every capability. Irreversible.</summary>
     public static void Apply(string? chrootDir, UserIds? user)
     {
         if (chrootDir is not null)
@@ -63,7 +68,14 @@ public static class PrivilegeDrop
             Jail(chrootDir);
             Log.Verbose($"chroot to {chrootDir} done");
         }
-        if (user is null) return;
+        if (user is null)
+        {
+            // Still root, but a root without powers: nothing in a chroot may be used to leave it.
+            if (chrootDir is null) return;
+            Capabilities.DropAll();
+            Log.Verbose("every capability dropped (--chroot without --username)");
+            return;
+        }
         SetGroups(user);
         if (setresgid(user.Gid, user.Gid, user.Gid) != 0) throw Denied(user, "setresgid");
         if (setresuid(user.Uid, user.Uid, user.Uid) != 0) throw Denied(user, "setresuid");
@@ -91,7 +103,7 @@ public static class PrivilegeDrop
     // SAFETY: the path is a NUL-terminated copy, pinned while the call reads it.
     private static unsafe void Call(PathCall f, string path, string what)
     {
-        byte[] p = Encoding.UTF8.GetBytes(path + "\0");
+        byte[] p = ByteString.NulTerminated(path);
         fixed (byte* pp = p)
             if (f(pp) != 0)
             {

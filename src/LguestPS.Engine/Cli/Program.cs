@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using LguestPS.Contract;
 using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Vmm;
@@ -20,13 +19,19 @@ public static class Program
     public static int Main(string[] args)
     {
         var clock = Stopwatch.StartNew();
+        args = RawArgs.Read(args); // the bytes the kernel holds, not the runtime's UTF-8 reading of them
         var log = new EventLog(EngineCommandLine.PeekLogFormat(args), clock);
         EngineCommandLine opts;
         try
         {
             opts = EngineCommandLine.Parse(args);
+            if (opts.ParentPid is int parent) ParentLink.Arm(parent);
         }
         catch (CommandLineException e)
+        {
+            return Fail(log, e.Id, e.Message);
+        }
+        catch (EngineException e)
         {
             return Fail(log, e.Id, e.Message);
         }
@@ -36,17 +41,16 @@ public static class Program
         using var console = new StdioConsole();
         Machine? machine = null;
         VmExit? early = null;
-        void OnSignal(PosixSignalContext ctx, VmExit exit)
+        void Stop(VmExit exit)
         {
-            ctx.Cancel = true;
             console.Release();
             if (machine is null) early ??= exit;
             else machine.Stop(exit);
         }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT,
-            c => OnSignal(c, new VmExit(ExitReason.SigInt, "stopped by SIGINT")));
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM,
-            c => OnSignal(c, new VmExit(ExitReason.SigTerm, "stopped by SIGTERM")));
+        // A SIGTERM after our parent died is the death signal ParentLink armed: say so.
+        string? Why(ExitReason reason) =>
+            reason == ExitReason.SigTerm && opts.ParentPid is int p && !ParentLink.IsAlive(p) ? ParentLink.Ended(p) : null;
+        using var signals = new StopSignals(Stop, Why);
         try
         {
             return Run(opts, log, console, m => machine = m, () => early);
@@ -58,11 +62,8 @@ public static class Program
         }
         catch (Exception e)
         {
-            string msg = $"engine error: {e.GetType().Name}: {e.Message} (please report this)";
-            log.Error(ErrorId.InternalError, msg);
             console.Dispose();
-            log.Exit(ExitReason.EngineError, msg);
-            return ExitReason.EngineError.Code;
+            return Fail(log, ErrorId.InternalError, $"engine error: {e.GetType().Name}: {e.Message} (please report this)", ExitReason.EngineError);
         }
         finally
         {
@@ -71,12 +72,14 @@ public static class Program
         }
     }
 
-    /// <summary>A failure before the guest ran: the error, the usage text for a usage error, and the exit the id ends in.</summary>
-    private static int Fail(EventLog log, ErrorId id, string message)
+    /// <summary>
+    /// A failure: the error (with the usage text, in text mode, for a usage error) and the exit it ends in,
+    /// the id's own unless <paramref name="exit"/> says otherwise.
+    /// </summary>
+    private static int Fail(EventLog log, ErrorId id, string message, ExitReason? exit = null)
     {
-        log.Error(id, message);
-        var exit = id.ExitOf();
-        if (exit == ExitReason.Usage) Console.Error.WriteLine(EngineCommandLine.Usage);
+        exit ??= id.ExitOf();
+        log.Error(id, message, exit == ExitReason.Usage ? EngineCommandLine.Usage : null);
         log.Exit(exit, message);
         return exit.Code;
     }
@@ -98,6 +101,8 @@ public static class Program
         started(machine);
         machine.OpenKvm();
         PrivilegeDrop.Apply(jail, user); // everything is open; nothing below opens a file
+        if (opts.ParentPid is int parent && user is not null && !ParentLink.Rearm(parent))
+            machine.Stop(new VmExit(ExitReason.SigTerm, ParentLink.Ended(parent)));
         if (early() is { } stopped) machine.Stop(stopped);
         machine.Rebooted = log.Reboot;
         console.StartInput(machine.DeliverInput, () =>
@@ -107,6 +112,7 @@ public static class Program
         });
         log.Ready(opts.MemoryMiB, opts.Cpus, opts.Kernel, machine.KernelFormat, machine.CommandLine,
             [Events.Ready.DeviceNames.Serial, .. machine.DeviceNames], Machine.IsPvmHost);
+        if (opts.Sandbox) Sandbox.Enter(opts.LogFormat == LogFormat.Json, log.Seconds); // nothing below sets anything up
         var exit = machine.Run();
         console.Dispose();
         log.Exit(exit.Reason, exit.Message);

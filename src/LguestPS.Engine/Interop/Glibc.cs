@@ -5,7 +5,7 @@ namespace LguestPS.Engine.Interop;
 
 /*
  * The few C library functions Tmds.LibC does not bind, declared as glibc
- * declares them (sys/uio.h, sys/random.h, sys/file.h, unistd.h, signal.h). Calling the C
+ * declares them (sys/uio.h, sys/random.h, sys/file.h, unistd.h, signal.h, sys/prctl.h, sys/resource.h). Calling the C
  * library rather than syscall(2) with a number keeps errno handling in one
  * place (SetLastError) and the numbers out of our code. Raw results: Sys
  * and Uio wrap each one and check it.
@@ -34,4 +34,12 @@ internal static class Glibc
 
     [DllImport(Lib, SetLastError = true)]
     internal static extern int tgkill(int tgid, int tid, int sig);
+
+    [DllImport(Lib, SetLastError = true)]
+    // SAFETY: callers (Sys.PeakRssKiB) pass a struct rusage (18 longs) on their stack.
+    internal static extern unsafe int getrusage(int who, long* usage);
+
+    // prctl(2) is variadic in C; every option we use takes integers, which the x86-64 ABI passes alike.
+    [DllImport(Lib, SetLastError = true)]
+    internal static extern int prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
 }

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using LguestPS.Contract;
 using LguestPS.Engine.Diagnostics;
 using Tmds.Linux;
@@ -19,6 +18,9 @@ public static class Sys
 {
     public static SysException Fail(string operation) => new(operation, errno);
 
+    /// <summary>The errno Read, Pread or Pwrite left when they returned -1: those leave the answer to their caller.</summary>
+    public static int LastErrno => errno;
+
     /// <summary>The errno a Glibc call (SetLastError) left; Tmds.LibC's calls leave theirs in errno.</summary>
     private static int GlibcErrno => Marshal.GetLastPInvokeError();
 
@@ -35,7 +37,7 @@ public static class Sys
     public static unsafe SafeFd Open(string path, int flags, string what)
     {
         int fd;
-        byte[] p = Encoding.UTF8.GetBytes(path + "\0");
+        byte[] p = ByteString.NulTerminated(path);
         fixed (byte* pp = p)
         {
             do fd = open(pp, flags | O_CLOEXEC, 0); while (fd < 0 && errno == EINTR);
@@ -197,6 +199,34 @@ public static class Sys
     public static void TgKill(int tgid, int tid, int signal)
     {
         if (Glibc.tgkill(tgid, tid, signal) < 0 && GlibcErrno != ESRCH) throw new SysException("tgkill", GlibcErrno);
+    }
+
+    /// <summary>PR_SET_PDEATHSIG: the signal this process gets when the thread that started it ends.</summary>
+    public static void SetParentDeathSignal(int signal)
+    {
+        const int PR_SET_PDEATHSIG = 1;
+        if (Glibc.prctl(PR_SET_PDEATHSIG, (ulong)signal, 0, 0, 0) != 0) throw new SysException("prctl(PR_SET_PDEATHSIG)", GlibcErrno);
+    }
+
+    /// <summary>
+    /// getrusage(RUSAGE_SELF)'s ru_maxrss: this process's peak resident set in KiB (the VmHWM of /proc/self/status,
+    /// without opening a file, which the sandbox forbids).
+    /// </summary>
+    // SAFETY: struct rusage is two struct timevals (4 longs) then 14 longs; ru_maxrss is long 4.
+    public static unsafe ulong PeakRssKiB()
+    {
+        long* usage = stackalloc long[18];
+        if (Glibc.getrusage(0 /* RUSAGE_SELF */, usage) != 0) throw new SysException("getrusage", GlibcErrno);
+        return (ulong)usage[4];
+    }
+
+    /// <summary>getppid(2): the process that is our parent now (it cannot fail).</summary>
+    public static int ParentPid() => getppid();
+
+    /// <summary>setpgid(0, 0): a process group of our own, led by us (EPERM: we lead a session, so a group already).</summary>
+    public static void LeaveProcessGroup()
+    {
+        if (setpgid(0, 0) != 0 && errno != EPERM) throw Fail("setpgid");
     }
 
     /// <summary>fdatasync(2): the file's data (and the metadata needed to read it back) on stable storage.</summary>

@@ -14,19 +14,6 @@ public static class HostMemory
                 $"the guest asks for {memoryMiB} MiB but this host has only {available} MiB of RAM and swap; ask for less");
     }
 
-    /// <summary>This process's peak resident set (VmHWM), in KiB (0 if unknown).</summary>
-    public static ulong PeakRssKiB()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return ulong.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
-        }
-        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException) { }
-        return 0;
-    }
-
     /// <summary>MemTotal + SwapTotal from /proc/meminfo, in MiB (0 if unknown).</summary>
     public static ulong AvailableMiB()
     {

@@ -14,7 +14,7 @@ using LguestPS.Engine.Virtio.Rng;
 
 namespace LguestPS.Engine.Vmm;
 
-/*L:500
+/*L:520
  * A Machine is the whole guest: RAM, the kernel and initrd we loaded once,
  * and for each boot a fresh KVM VM with its board of devices and vCPU
  * threads. The seed rebooted by exec'ing itself; we rebuild in-process
@@ -72,7 +72,7 @@ public sealed class Machine : IDisposable
             _devices.Add(hvc);
             foreach (var d in cfg.Disks)
             {
-                var disk = BlockDevice.Open(d.Path, d.ReadOnly);
+                var disk = BlockDevice.Open(d.Path, d.ReadOnly, _disks.Select(x => x.File));
                 _disks.Add(disk);
                 _devices.Add(disk);
             }
@@ -149,7 +149,7 @@ public sealed class Machine : IDisposable
         {
             foreach (var d in _devices)
                 if (d is IDeviceStats s) Log.Verbose($"{d.Name}: {s.Stats}");
-            ulong hwm = HostMemory.PeakRssKiB(), guest = _mem.ResidentBytes() / 1024;
+            ulong hwm = Sys.PeakRssKiB(), guest = _mem.ResidentBytes() / 1024;
             Log.Verbose($"host memory: peak RSS {hwm} KiB, of which guest RAM {guest} KiB, VMM {hwm - Math.Min(hwm, guest)} KiB");
         }
         return exit;

@@ -26,6 +26,8 @@ internal static class EngineArguments
             HostQuirks = vm.HostQuirks,
             MemoryMiB = (ulong)vm.MemoryMB,
             Kernel = vm.Kernel,
+            // The engine stops when this process ends, however it ends (EngineLauncher).
+            ParentPid = Posix.GetProcessId(),
         };
         foreach (var device in vm.Devices) device.AddTo(cl);
         if (!string.IsNullOrEmpty(vm.KernelArguments)) cl.KernelArgs.Add(vm.KernelArguments);

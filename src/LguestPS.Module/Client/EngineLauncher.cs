@@ -4,42 +4,27 @@ using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Globalization;
-using System.IO;
-using System.Linq;
 using System.Threading;
 
 namespace LguestPS.Client;
 
 /*
  * Launching an engine: a child process with its three standard streams
- * redirected (docs/engine.md), whose process id is the engine's own.
+ * redirected (docs/engine.md), run directly (no shell, no helper), so its
+ * process id is the engine's own.
  *
- * It goes through a few lines of perl (Essential in Debian) that exec the
- * engine in place, because two things must be true before the engine runs
- * and .NET's Process can do neither:
- * - a process group of its own, so a ^C typed in the terminal (which the
- *   terminal sends to its whole foreground process group: PowerShell and
- *   its children) does not kill VMs that run in the background;
- * - PR_SET_PDEATHSIG = SIGTERM, so the engine stops even when PowerShell
- *   dies without running any of our code (kill -9, a crash). The signal
- *   follows the thread that forked, not the process, which is why every
- *   engine is forked by one thread that lives as long as the process.
- * Not setsid: a new session gets a scheduler autogroup of its own and
- * started the engine 50-80 ms slower here. setsid (then nothing) is only
- * the fallback where perl is missing.
+ * The engine must not outlive this PowerShell, even one killed outright
+ * (kill -9 runs none of our code), and a ^C typed at the terminal is
+ * PowerShell's to handle, not the background VMs'. The engine sees to both
+ * itself when told who its parent is (--parent-pid, docs/engine.md "Running
+ * under another program"): it arms PR_SET_PDEATHSIG, checks it was not
+ * orphaned already, and leaves our process group. The kernel sends the death
+ * signal when the *thread* that forked the child ends, not the process,
+ * which is why every engine is forked by one thread that lives as long as
+ * the process.
  */
 internal static class EngineLauncher
 {
-    private const string Perl = "/usr/bin/perl";
-    private static readonly string[] Setsid = { "/usr/bin/setsid", "/bin/setsid" };
-
-    // prctl is system call 157 on x86-64 (the engine's only architecture); PR_SET_PDEATHSIG is 1, SIGTERM 15.
-    // If PowerShell died before the prctl, getppid() no longer names it: give up rather than run orphaned.
-    private const string Launcher =
-        "my $owner = shift; setpgrp(0, 0); syscall(157, 1, 15); exit 143 if getppid() != $owner; " +
-        "exec { $ARGV[0] } @ARGV or die \"lguest: cannot run $ARGV[0]: $!\\n\";";
-
     /// <summary>The one thread that forks engines (see above): it lives as long as the process.</summary>
     private static readonly BlockingCollection<Action> Spawns = StartSpawner();
 
@@ -85,24 +70,7 @@ internal static class EngineLauncher
 
     private static ProcessStartInfo StartInfo(string enginePath, IReadOnlyList<string> arguments)
     {
-        IEnumerable<string> argv;
-        string file;
-        if (File.Exists(Perl))
-        {
-            file = Perl;
-            argv = new[] { "-e", Launcher, Posix.GetProcessId().ToString(CultureInfo.InvariantCulture), enginePath }.Concat(arguments);
-        }
-        else if (Setsid.FirstOrDefault(File.Exists) is string setsid)
-        {
-            file = setsid;
-            argv = new[] { enginePath }.Concat(arguments);
-        }
-        else
-        {
-            file = enginePath;
-            argv = arguments;
-        }
-        var psi = new ProcessStartInfo(file)
+        var psi = new ProcessStartInfo(enginePath)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -110,7 +78,7 @@ internal static class EngineLauncher
             RedirectStandardError = true,
             CreateNoWindow = true,
         };
-        HostCommand.AddArguments(psi, argv);
+        HostCommand.AddArguments(psi, arguments);
         return psi;
     }
 }

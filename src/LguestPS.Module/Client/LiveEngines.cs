@@ -6,8 +6,8 @@ namespace LguestPS.Client;
 
 /*
  * Every engine this process started that still runs. No engine outlives its
- * owner: a runspace that closes stops its own VMs, PR_SET_PDEATHSIG covers a
- * PowerShell that is killed outright (EngineLauncher), and this covers the
+ * owner: a runspace that closes stops its own VMs, the engine's own death signal covers a
+ * PowerShell that is killed outright (--parent-pid, EngineLauncher), and this covers the
  * middle case, a PowerShell that exits normally with VMs still running: on
  * the way out each engine gets SIGTERM, and SIGKILL if it is not gone soon.
  */

@@ -52,6 +52,37 @@ public class EngineCommandLineTests
         Assert.Contains(expected, e.Message);
     }
 
+    /// <summary>Only the device options repeat; any other given twice is refused, naming it, in whatever spelling.</summary>
+    [Theory]
+    [InlineData("--rng", "--rng")]
+    [InlineData("--cpus=2", "--cpus=3")]
+    [InlineData("--initrd=a", "--initrd", "b")]
+    [InlineData("-v", "--verbose")]
+    [InlineData("--log-format=json", "--log-format=text")]
+    [InlineData("--parent-pid=1", "--parent-pid=1")]
+    public void AnOptionGivenTwiceIsRefused(params string[] options)
+    {
+        var e = Assert.Throws<CommandLineException>(() => EngineCommandLine.Parse([.. options, "64", "k"]));
+        Assert.Equal(ErrorId.UsageError, e.Id);
+        Assert.Contains("is given twice", e.Message);
+        var twice = EngineCommandLine.Parse(["--block=a", "--block=b", "--tunnet=bridge:x", "--tunnet=bridge:y", "64", "k"]);
+        Assert.Equal((2, 2), (twice.Blocks.Count, twice.Tunnets.Count));
+        Assert.Equal(OptionNames.Repeatable.Order(), new[] { OptionNames.Block, OptionNames.Tunnet }.Order());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("me")]
+    [InlineData("99999999999")]
+    public void AParentPidIsAProcessId(string pid)
+    {
+        var e = Assert.Throws<CommandLineException>(() => EngineCommandLine.Parse(["--parent-pid=" + pid, "64", "k"]));
+        Assert.Contains("--parent-pid=" + pid, e.Message);
+        Assert.Equal(4242, EngineCommandLine.Parse(["--parent-pid=4242", "64", "k"]).ParentPid);
+        Assert.Null(EngineCommandLine.Parse(["64", "k"]).ParentPid);
+    }
+
     [Fact]
     public void MemoryOutsideTheLimitsIsTooSmallOrTooLarge()
     {

@@ -41,6 +41,38 @@ public class BadInputTests : IDisposable
         Assert.Contains("usage: lguest", vm.Stderr);
     }
 
+    /// <summary>In text, a failure is one line: the error is not said again as the exit.</summary>
+    [Fact]
+    public void ATextErrorIsPrintedOnce()
+    {
+        using var vm = EngineProcess.Start("64", Path.Combine(_dir, "nope"));
+        Assert.Equal(1, vm.WaitForExit());
+        Assert.Equal($"lguest: kernel '{Path.Combine(_dir, "nope")}' not found; check the path\n", vm.Stderr);
+    }
+
+    /// <summary>Under --log-format=json a usage error is events too: nothing on stderr that is not JSON.</summary>
+    [Fact]
+    public void AJsonUsageErrorIsEventsOnly()
+    {
+        using var vm = EngineProcess.Start("--log-format=json", "--rng", "--rng", "64", "k");
+        Assert.Equal(2, vm.WaitForExit());
+        var lines = vm.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(lines, l => Assert.StartsWith("{", l));
+        Assert.Equal(["error", "exit"], vm.Events.Select(e => e.GetProperty("event").GetString()));
+        Assert.Equal("UsageError", vm.Events[0].GetProperty("id").GetString());
+        Assert.Contains("--rng is given twice", vm.Events[0].GetProperty("message").GetString());
+        Assert.Equal("usage", vm.ExitEvent.GetProperty("reason").GetString());
+    }
+
+    /// <summary>A --parent-pid that is not the engine's parent stops it before anything starts.</summary>
+    [Fact]
+    public void AParentPidThatIsNotTheParentIsRefused()
+    {
+        var r = Run("--parent-pid=1", "64", TestGuest.BzImage);
+        Expect("InvalidArgument", 1, r, "--parent-pid=1");
+        Assert.Contains($"parent is process {Environment.ProcessId}", r.Message);
+    }
+
     [Fact]
     public void MissingKernel() => Expect("KernelNotFound", 1, Run("64", Path.Combine(_dir, "nope")), "nope");
 

@@ -125,35 +125,11 @@ public class TerminalTests
     public void TheTerminalIsRestoredAfterTheConsoleEscape()
     {
         KvmHost.Require();
-        Skip.IfNot(File.Exists("/usr/bin/script"), "SKIPPED: util-linux's script(1) is needed to give the engine a terminal");
-        // script(1) runs the engine on a pseudo-terminal, then stty shows what it left behind.
-        string cmd = $"{EngineProcess.Binary} 64 {TestGuest.BzImage} tests=mptable,serial; echo EXIT=$?; stty -a";
-        var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/script", ["-qec", cmd, "/dev/null"])
-        {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var output = new System.Text.StringBuilder();
-        var reader = Task.Run(() =>
-        {
-            var buf = new char[4096];
-            int n;
-            while ((n = p.StandardOutput.Read(buf, 0, buf.Length)) > 0)
-                lock (output) { output.Append(buf, 0, n); Monitor.PulseAll(output); }
-        });
-        lock (output)
-            while (!output.ToString().Contains("READY serial"))
-                Assert.True(Monitor.Wait(output, TimeSpan.FromSeconds(60)) || output.ToString().Contains("READY serial"),
-                    $"no READY serial:\n{output}");
-        p.StandardInput.Write("\x03\x03\x03");   // raw mode: the ^C bytes reach the engine, which stops
-        p.StandardInput.Flush();
-        Assert.True(p.WaitForExit(60_000), $"script did not finish:\n{output}");
-        reader.Wait();
-        string text = output.ToString();
+        using var term = TerminalRun.Start($"{EngineProcess.Binary} 64 {TestGuest.BzImage} tests=mptable,serial; echo EXIT=$?; stty -a");
+        term.WaitFor("READY serial");
+        term.Type("\x03\x03\x03");   // raw mode: the ^C bytes reach the engine, which stops
+        string text = term.Finish();
         Assert.Contains("EXIT=8", text);
-        // stty prints "icanon" and "echo" (not "-icanon", "-echo") once the engine has restored the terminal.
-        Assert.Matches(@"(^|\s)icanon(\s|$)", text);
-        Assert.Matches(@"(^|\s)echo(\s|$)", text);
-        Assert.Matches(@"(^|\s)isig(\s|$)", text);
+        TerminalRun.AssertRestored(text);
     }
 }

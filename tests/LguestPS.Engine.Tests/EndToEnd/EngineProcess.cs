@@ -30,10 +30,33 @@ public sealed class EngineProcess : IDisposable
     /// <summary>The Native AOT engine the test build published (what users run).</summary>
     public static string Binary => Path.Combine(TestGuest.RepoRoot, "out/engine/lguest");
 
+    /// <summary>
+    /// LGUEST_TEST_SANDBOX=1 runs every engine that Start starts under --sandbox: how the whole suite is checked
+    /// against the seccomp allowlist (docs/engine.md, "Sandbox") before the option could become the default.
+    /// </summary>
+    public static bool SandboxEverything { get; } = Environment.GetEnvironmentVariable("LGUEST_TEST_SANDBOX") == "1";
+
     /// <summary>Starts lguest with these arguments.</summary>
-    public static EngineProcess Start(params string[] args)
+    public static EngineProcess Start(params string[] args) =>
+        Launch(Binary, SandboxEverything && !args.Contains("--sandbox") ? ["--sandbox", .. args] : args);
+
+    /// <summary>
+    /// Starts lguest with the standard descriptors in <paramref name="closed"/> (0, 1, 2) closed, the way a
+    /// parent's `lguest ... &lt;&amp;- &gt;&amp;-` would: bash closes them and execs the engine, which keeps bash's pid.
+    /// </summary>
+    public static EngineProcess StartClosing(IEnumerable<int> closed, params string[] args) =>
+        StartShell($"exec \"$0\" \"$@\" {string.Join(' ', closed.Select(fd => $"{fd}<&-"))}", args);
+
+    /// <summary>
+    /// Runs a bash <paramref name="script"/> in which $0 is the engine and "$@" the arguments: for what a
+    /// parent does around it that .NET's Process cannot (closed descriptors, bytes that are not UTF-8, a
+    /// parent to kill). The process watched is bash, or the engine if the script execs it.
+    /// </summary>
+    public static EngineProcess StartShell(string script, params string[] args) => Launch("bash", ["-c", script, Binary, .. args]);
+
+    private static EngineProcess Launch(string file, IEnumerable<string> args)
     {
-        var psi = new ProcessStartInfo(Binary)
+        var psi = new ProcessStartInfo(file)
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
             UseShellExecute = false,
@@ -73,20 +96,41 @@ public sealed class EngineProcess : IDisposable
     public IReadOnlyList<JsonElement> Events { get { lock (_lock) return _events.ToList(); } }
 
     /// <summary>Waits until stdout contains <paramref name="text"/> (optionally a given number of times).</summary>
-    public void WaitForOutput(string text, int count = 1, TimeSpan? timeout = null)
+    public void WaitForOutput(string text, int count = 1, TimeSpan? timeout = null) => WaitFor(_out, _outPump, "output", text, count, timeout);
+
+    /// <summary>Waits until stderr contains <paramref name="text"/>.</summary>
+    public void WaitForStderr(string text, TimeSpan? timeout = null) => WaitFor(_err, _errPump, "stderr", text, 1, timeout);
+
+    private void WaitFor(StringBuilder sb, Task pump, string what, string text, int count, TimeSpan? timeout)
     {
         var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
         lock (_lock)
         {
-            while (Occurrences(_out.ToString(), text) < count)
+            while (Occurrences(sb.ToString(), text) < count)
             {
                 var left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero || (_p.HasExited && _outPump.IsCompleted))
+                if (left <= TimeSpan.Zero || (_p.HasExited && pump.IsCompleted))
                     throw new Xunit.Sdk.XunitException(
-                        $"engine output never showed '{text}' x{count}.\n--- stdout ---\n{_out}\n--- stderr ---\n{_err}");
+                        $"engine {what} never showed '{text}' x{count}.\n--- stdout ---\n{_out}\n--- stderr ---\n{_err}");
                 Monitor.Wait(_lock, left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
             }
         }
+    }
+
+    /// <summary>Waits for the first JSON event of this kind (e.g. "ready") and returns it.</summary>
+    public JsonElement WaitForEvent(string name, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
+        lock (_lock)
+            while (true)
+            {
+                foreach (var e in _events)
+                    if (e.GetProperty("event").GetString() == name) return e;
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || (_p.HasExited && _errPump.IsCompleted))
+                    throw new Xunit.Sdk.XunitException($"engine never sent a '{name}' event.\n--- stderr ---\n{_err}");
+                Monitor.Wait(_lock, left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
+            }
     }
 
     private static int Occurrences(string s, string t)

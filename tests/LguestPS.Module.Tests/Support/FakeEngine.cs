@@ -88,9 +88,6 @@ internal static class Proc
         catch (IOException) { return false; }
     }
 
-    /// <summary>Field 5 of /proc/pid/stat: the process group id.</summary>
-    internal static int ProcessGroupId(int pid) => int.Parse(File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Trim().Split(' ')[2]);
-
     internal static void WaitGone(int pid, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;

@@ -14,6 +14,7 @@
  *   guest.benchdepth=<n>    requests in flight (default: all the queue holds)
  *   guest.benchseg=<KiB>    data descriptor size (default: the whole request,
  *                           split further when the device's size_max asks)
+ *   guest.benchpasses=<n>   seqread/seqwrite: go over the region n times (default 1)
  *
  * Output: "BENCH <mode> start" just before the first doorbell and
  * "BENCH <mode> done bytes=<n> requests=<n>" after the last completion;
@@ -54,7 +55,8 @@ static void run_blkbench(void)
 	bool bad = false;
 	u64 region = param("guest.benchmb", 64, &bad) << 20;
 	u64 reqb = rnd ? 4096 : param("guest.benchkb", 256, &bad) << 10;
-	u64 ios = rnd ? param("guest.benchios", region / 4096, &bad) : region / reqb;
+	u64 passes = rnd ? 1 : param("guest.benchpasses", 1, &bad);
+	u64 ios = rnd ? param("guest.benchios", region / 4096, &bad) : region / reqb * passes;
 	u64 depth_max = param("guest.benchdepth", ~0ul, &bad);
 	u64 segb = param("guest.benchseg", reqb >> 10, &bad) << 10;
 	if (bad)
@@ -116,7 +118,7 @@ static void run_blkbench(void)
 			q->desc[r] = (struct vring_desc){ (u64)t, (u32)(per * sizeof(*t)), VRING_DESC_F_INDIRECT, 0 };
 	}
 	u16 head_div = q->indirect ? 1 : (u16)per;
-	u64 step = reqb / 512, blocks = region / 4096, x = 0x2545F4914F6CDD1Dul;
+	u64 step = reqb / 512, blocks = region / 4096, per_pass = region / reqb, x = 0x2545F4914F6CDD1Dul;
 
 	u64 issued = 0, completed = 0, errors = 0;
 	u8 first_bad = 0;
@@ -125,7 +127,7 @@ static void run_blkbench(void)
 			x = x * LCG_MUL + LCG_ADD;
 			hdr[issued].sector = ((x >> 33) % blocks) * 8;
 		} else {
-			hdr[issued].sector = issued * step;
+			hdr[issued].sector = issued % per_pass * step;
 		}
 		q->avail->ring[q->avail_idx++ & q->mask] = (u16)(issued * head_div);
 	}
@@ -156,7 +158,7 @@ static void run_blkbench(void)
 					x = x * LCG_MUL + LCG_ADD;
 					hdr[r].sector = ((x >> 33) % blocks) * 8;
 				} else {
-					hdr[r].sector = issued * step;
+					hdr[r].sector = issued % per_pass * step;
 				}
 				q->avail->ring[q->avail_idx++ & q->mask] = (u16)id;
 				issued++;

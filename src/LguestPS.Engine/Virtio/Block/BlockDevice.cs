@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 using LguestPS.Contract;
 using LguestPS.Engine.Diagnostics;
@@ -17,9 +16,10 @@ namespace LguestPS.Engine.Virtio.Block;
  *
  * Where the seed wrote first and truncated the file afterwards if the guest
  * had written past its end, we check first: a request that reaches past the
- * capacity gets VIRTIO_BLK_S_IOERR and the file is never extended. A
- * read-only disk (VIRTIO_BLK_F_RO) answers writes with IOERR too. FLUSH is
- * fdatasync, and so is every way the VM ends.
+ * capacity, or past the file's end should the host shrink it (DiskFile),
+ * gets VIRTIO_BLK_S_IOERR and the file is never extended. A read-only disk
+ * (VIRTIO_BLK_F_RO) answers writes with IOERR too. FLUSH is fdatasync, and
+ * so is every way the VM ends.
  */
 public sealed class BlockDevice : IVirtioDevice, IDeviceStats, IDisposable
 {
@@ -29,63 +29,28 @@ public sealed class BlockDevice : IVirtioDevice, IDeviceStats, IDisposable
     private const int SectorSize = Limits.SectorSize, IdBytes = 20;
     private const ushort QueueSize = 256;
 
-    private readonly SafeFd _fd;
+    private readonly DiskFile _disk;
     private readonly byte[] _id;
     private VirtioContext? _ctx;
     private DescChain? _chain;
 
-    public string Path { get; }
-    public bool ReadOnly { get; }
-    public ulong CapacityBytes { get; }
+    public DiskFile File => _disk;
+    public string Path => _disk.Path;
+    public bool ReadOnly => _disk.ReadOnly;
+    public ulong CapacityBytes => _disk.Capacity;
 
-    private BlockDevice(string path, SafeFd fd, bool readOnly, ulong capacity)
+    private BlockDevice(DiskFile disk)
     {
-        Path = path;
-        _fd = fd;
-        ReadOnly = readOnly;
-        CapacityBytes = capacity;
+        _disk = disk;
         // GET_ID: a serial stable across runs for the same file, so /dev/disk/by-id names stay put.
-        string full = System.IO.Path.GetFullPath(path);
-        string hex = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(full)))[..13].ToLowerInvariant();
+        string full = System.IO.Path.GetFullPath(disk.Path);
+        string hex = Convert.ToHexString(Sha256.Hash(ByteString.Encode(full)))[..13].ToLowerInvariant();
         _id = Encoding.ASCII.GetBytes("lguest-" + hex);
     }
 
-    /// <summary>Opens and checks a disk file; every problem is one clear line (and the file is untouched).</summary>
-    public static BlockDevice Open(string path, bool readOnly)
-    {
-        if (Directory.Exists(path))
-            throw new EngineException(ErrorId.DeviceInvalid, $"--block={path}: that is a directory; give a disk image file");
-        if (!File.Exists(path))
-            throw new EngineException(ErrorId.DeviceInvalid, $"--block={path}: no such file; create it first (e.g. truncate -s 64M {path})");
-        SafeFd fd;
-        try { fd = Sys.Open(path, readOnly ? Tmds.Linux.LibC.O_RDONLY : Tmds.Linux.LibC.O_RDWR, "disk image"); }
-        catch (SysException e) when (e.Errno is 1 or 13 or 30)
-        {
-            throw new EngineException(ErrorId.PermissionDenied,
-                $"--block={path}: no permission to open it {(readOnly ? "for reading" : "for reading and writing")}" +
-                (readOnly ? "" : $"; use --block={path},ro for a read-only disk"));
-        }
-        try
-        {
-            if (!Sys.IsRegularFile(fd))
-                throw new EngineException(ErrorId.DeviceInvalid, $"--block={path}: not a regular file");
-            long size = Sys.FileSize(fd, "disk image");
-            if (size % SectorSize != 0)
-                throw new EngineException(ErrorId.DeviceInvalid,
-                    $"--block={path}: its size ({size} bytes) is not a multiple of 512; a disk is made of 512-byte sectors");
-            if (!Sys.TryLock(fd, exclusive: !readOnly))
-                throw new EngineException(ErrorId.DiskInUse, readOnly
-                    ? $"--block={path},ro: another program (a VM: lguest, QEMU...) is writing to this disk; stop it first"
-                    : $"--block={path}: another program (a VM: lguest, QEMU...) is using this disk; stop it first, " +
-                      $"or if neither of you writes to it, give it as --block={path},ro");
-            return new BlockDevice(path, fd, readOnly, (ulong)size);
-        }
-        catch
-        {
-            fd.Dispose();
-            throw;
-        }
-    }
+    /// <summary>Opens, checks and locks a disk file (see DiskFile); <paramref name="others"/> are the VM's disks so far.</summary>
+    public static BlockDevice Open(string path, bool readOnly, IEnumerable<DiskFile>? others = null) =>
+        new(DiskFile.Open(path, readOnly, others ?? []));
 
     public string Name => Events.Ready.DeviceNames.Block;
     public VirtioDeviceType Type => VirtioDeviceType.Block;
@@ -148,7 +113,7 @@ public sealed class BlockDevice : IVirtioDevice, IDeviceStats, IDisposable
         {
             TypeIn => Transfer(chain, hdr.Sector, dataIn, write: false),
             TypeOut => ReadOnly ? StatusIoErr : Transfer(chain, hdr.Sector, chain.Reader.Remaining, write: true),
-            TypeFlush => Sync() ? StatusOk : StatusIoErr,
+            TypeFlush => _disk.TryFlush() ? StatusOk : StatusIoErr,
             TypeGetId => GetId(chain, dataIn),
             _ => StatusUnsupported,
         };
@@ -163,23 +128,21 @@ public sealed class BlockDevice : IVirtioDevice, IDeviceStats, IDisposable
         // Overflow-safe "sector * 512 + len <= capacity": a guest's sector number can be anything.
         if (sector > CapacityBytes / SectorSize || (CapacityBytes - sector * SectorSize) < len) return StatusIoErr;
         long offset = (long)(sector * SectorSize);
+        if (write && !_disk.StillHolds(offset, len)) return StatusIoErr;
         while (len > 0)
         {
             long n;
             if (write)
             {
                 var span = chain.Reader.GetSpan((int)Math.Min(len, int.MaxValue));
-                n = Sys.Pwrite(_fd, span, offset);
-                if (n <= 0) return StatusIoErr;
+                if (!_disk.TryWrite(span, offset, out n)) return StatusIoErr;
                 chain.Reader.Advance((uint)n);
                 Interlocked.Add(ref _written, n);
             }
             else
             {
                 var span = chain.Writer.GetSpan((int)Math.Min(len, int.MaxValue));
-                n = Sys.Pread(_fd, span, offset);
-                if (n < 0) return StatusIoErr;
-                if (n == 0) { span.Clear(); n = span.Length; } // the file shrank under us: zeros, not stale guest bytes
+                if (!_disk.TryRead(span, offset, out n)) return StatusIoErr;
                 chain.Writer.Advance((uint)n);
                 Interlocked.Add(ref _read, n);
             }
@@ -206,30 +169,8 @@ public sealed class BlockDevice : IVirtioDevice, IDeviceStats, IDisposable
         _chain = null;
     }
 
-    /// <summary>fdatasync; a failure (EIO: the host's disk let us down) is the guest's IOERR and one warning, never a crash.</summary>
-    private bool Sync()
-    {
-        try
-        {
-            Sys.FdataSync(_fd, $"disk {Path}");
-            return true;
-        }
-        catch (SysException e)
-        {
-            Log.Warning($"{e.Message}: what the guest wrote may not be on stable storage");
-            return false;
-        }
-    }
-
     /// <summary>Pushes written data to stable storage (every exit path calls this).</summary>
-    public void Flush()
-    {
-        if (!ReadOnly && !_fd.IsClosed) Sync();
-    }
+    public void Flush() => _disk.TryFlush();
 
-    public void Dispose()
-    {
-        Flush();
-        _fd.Dispose();
-    }
+    public void Dispose() => _disk.Dispose();
 }

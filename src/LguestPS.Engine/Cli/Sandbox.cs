@@ -1,0 +1,36 @@
+using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
+using LguestPS.Engine.Interop;
+
+namespace LguestPS.Engine.Cli;
+
+/*L:630
+ * --sandbox: once the machine is set up (every file, disk, tap and KVM
+ * descriptor open, privileges dropped, the ready event out), the engine
+ * gives up every system call it has no further use for. A guest that finds
+ * a hole in a device model then holds a process that can still run KVM and
+ * move bytes through the descriptors it has, and nothing else: no open, no
+ * exec, no socket, no ptrace. The filter (Interop/Seccomp) is installed on
+ * every thread at once, with NO_NEW_PRIVS, and is inherited by every thread
+ * created later (the vCPUs of the next boot, device workers).
+ *
+ * The list (SandboxPolicy) is what real runs call after this point, traced
+ * by tools/sandbox-trace.sh, not a guess. A call off the list is a bug of
+ * ours: the SIGSYS reporter (Native/sandbox.c) ends the engine with the
+ * sandbox-violation exit (code 9), naming the call's number.
+ *
+ * One list for every thread: a filter is inherited by the threads a thread
+ * creates, and here vCPU threads start the device workers (at the guest's
+ * DRIVER_OK), so a vCPU list would have to hold everything a worker calls,
+ * and the main thread's every vCPU's; the lists would be the same.
+ */
+public static class Sandbox
+{
+    /// <summary>Installs the reporter, then the filter, on every thread. Irreversible.</summary>
+    public static void Enter(bool json, double secondsSinceStart)
+    {
+        Seccomp.ArmReporter(json, secondsSinceStart, ExitReason.SandboxViolation.Code);
+        Seccomp.Install(Seccomp.Allowlist(SandboxPolicy.Allowed.Select(c => c.Number)), allThreads: true);
+        Log.Verbose($"sandbox: seccomp allowlist of {SandboxPolicy.Allowed.Length} system calls on every thread");
+    }
+}

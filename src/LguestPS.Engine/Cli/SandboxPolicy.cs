@@ -1,0 +1,31 @@
+namespace LguestPS.Engine.Cli;
+
+/// <summary>
+/// The system calls --sandbox allows (Sandbox), x86-64 numbers, by what needs them. Derived from
+/// tools/sandbox-trace.sh; a test checks the numbers against asm/unistd_64.h.
+/// </summary>
+public static class SandboxPolicy
+{
+    public static readonly (string Name, int Number)[] Allowed =
+    [
+        // KVM and the devices: ioctls on the VM, vCPU and tap descriptors; reads and writes on disks, taps, eventfds and stdio.
+        ("ioctl", 16), ("read", 0), ("write", 1), ("readv", 19), ("writev", 20), ("pread64", 17), ("pwrite64", 18),
+        ("preadv", 295), ("pwritev", 296), ("lseek", 8), ("fstat", 5), ("newfstatat", 262), ("fdatasync", 75),
+        ("fsync", 74), ("fcntl", 72), ("close", 3),
+        // Device workers and the console: waiting on descriptors, and the eventfds and epoll sets a device makes when the guest starts it.
+        ("epoll_wait", 232), ("epoll_pwait", 281), ("epoll_ctl", 233), ("epoll_create1", 291), ("eventfd2", 290),
+        ("poll", 7), ("ppoll", 271), ("pipe2", 293),
+        // Threads (the vCPUs of each boot, device workers, the runtime's own) and their ends.
+        ("clone", 56), ("clone3", 435), ("set_robust_list", 273), ("rseq", 334), ("prctl", 157), ("exit", 60),
+        ("exit_group", 231), ("gettid", 186), ("getpid", 39), ("getppid", 110), ("tgkill", 234),
+        ("sched_getaffinity", 204), ("sched_yield", 24),
+        // Memory: the runtime's heap and stacks.
+        ("mmap", 9), ("munmap", 11), ("mprotect", 10), ("madvise", 28), ("mremap", 25), ("brk", 12),
+        ("membarrier", 324), ("mincore", 27),
+        // Time, waiting and signals (PosixSignalRegistration, the vCPU kick, the SIGSYS reporter itself).
+        ("futex", 202), ("clock_gettime", 228), ("clock_nanosleep", 230), ("nanosleep", 35), ("rt_sigreturn", 15),
+        ("rt_sigprocmask", 14), ("rt_sigaction", 13), ("sigaltstack", 131), ("restart_syscall", 219),
+        // Odds and ends: entropy for the rng device, the exit statistics.
+        ("getrandom", 318), ("getrusage", 98),
+    ];
+}
