@@ -177,7 +177,7 @@ BeforeAll {
             $out | Should -BeNullOrEmpty
             Get-Job | Where-Object PSJobTypeName -eq 'LguestVmJob' | Should -BeNullOrEmpty
             (Get-LguestVm dry).State | Should -Be 'Off' } }
-        'Start-LguestVm: Example 4: Two guests at once, for at most 20 seconds' = @{ Check = {
+        'Start-LguestVm: Example 4: Two guests at once, for at most 5 seconds' = @{ Check = {
             $out.VmName | Sort-Object | Should -Be @('left', 'right')
             (Get-LguestVm left, right).State | Should -Be @('Off', 'Off') } }
         'Start-LguestVm: Example 5: Stop a script whose VM cannot start' = @{ Check = {
