@@ -1,4 +1,5 @@
 using LguestPS.Engine.Bus;
+using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Platform;
 
@@ -13,7 +14,7 @@ namespace LguestPS.Engine.Platform;
  */
 public sealed class I8042 : IPortDevice
 {
-    public const ushort DataPort = 0x60, CommandPort = 0x64, ControlPortA = 0x92;
+    public const ushort DataPort = Layout.I8042Data, CommandPort = Layout.I8042Command, ControlPortA = 0x92;
     private const byte CmdPulseReset = 0xFE;
     private readonly Action _reset;
     private byte _portA = 0x02; // A20 enabled

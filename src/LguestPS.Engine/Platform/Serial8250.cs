@@ -1,4 +1,5 @@
 using LguestPS.Engine.Bus;
+using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Platform;
 
@@ -14,8 +15,8 @@ namespace LguestPS.Engine.Platform;
  */
 public sealed class Serial8250 : IPortDevice
 {
-    public const ushort Com1 = 0x3F8;
-    public const uint Com1Irq = 4;
+    public const ushort Com1 = Layout.Com1;
+    public const uint Com1Irq = Layout.Com1Irq;
 
     // Register offsets (DLAB = 0 unless noted)
     private const int RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7;
