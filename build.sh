@@ -21,6 +21,7 @@ deps() {
   need cpio || missing+=(cpio)
   need ip || missing+=(iproute2)          # the network tests' namespaces, taps and bridges
   need unshare || missing+=(util-linux)
+  need iasl || missing+=(acpica-tools)    # the ACPI table tests disassemble our tables with ACPICA's iasl
   [ -e /usr/include/linux/kvm.h ] || missing+=(linux-libc-dev)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
