@@ -1,7 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
-using LguestPS.Client;
+using LguestPS.Contract;
 
 namespace LguestPS;
 
@@ -35,68 +36,106 @@ public sealed class LguestException : Exception, IContainsErrorRecord
 }
 
 /*
- * The one place where failures get their errorId and ErrorCategory: module
- * validation, the engine's JSON `error` ids (docs/engine.md, kept verbatim so
- * a user can search for either), and the engine's exit reasons. Add ids,
- * never rename them: scripts match on them.
+ * The one place where failures get their errorId and ErrorCategory: the
+ * engine's error ids (LguestPS.Contract.ErrorId, whose words become errorIds
+ * verbatim so a user can search for either), the ends of a run the engine
+ * gave no error id for (the contract's ExitReason names an errorId for each
+ * failure; an engine that died without a word gets one of ours), and the
+ * module's own checks. Add ids, never rename them: scripts match on them.
  */
 internal static class LguestErrors
 {
-    private static readonly Dictionary<string, ErrorCategory> Categories = new(StringComparer.Ordinal)
+    /// <summary>Every id of the contract, each with its category (ModuleContractTests: no id is missing).</summary>
+    internal static readonly IReadOnlyDictionary<ErrorId, ErrorCategory> EngineErrors = new Dictionary<ErrorId, ErrorCategory>
     {
-        // The engine's stable error ids (JSON `error` events).
-        ["UsageError"] = ErrorCategory.InvalidArgument,
-        ["InvalidArgument"] = ErrorCategory.InvalidArgument,
-        ["KernelNotFound"] = ErrorCategory.ObjectNotFound,
-        ["KernelUnreadable"] = ErrorCategory.ReadError,
-        ["KernelInvalid"] = ErrorCategory.InvalidData,
-        ["InitrdNotFound"] = ErrorCategory.ObjectNotFound,
-        ["InitrdUnreadable"] = ErrorCategory.ReadError,
-        ["InitrdTooLarge"] = ErrorCategory.LimitsExceeded,
-        ["MemoryTooSmall"] = ErrorCategory.InvalidArgument,
-        ["MemoryTooLarge"] = ErrorCategory.InvalidArgument,
-        ["KvmUnavailable"] = ErrorCategory.ResourceUnavailable,
-        ["KvmFailed"] = ErrorCategory.DeviceError,
-        ["PermissionDenied"] = ErrorCategory.PermissionDenied,
-        ["DeviceInvalid"] = ErrorCategory.InvalidArgument,
-        ["InternalError"] = ErrorCategory.NotSpecified,
-
-        // How a run ended, when the engine said no more than its exit reason.
-        ["EngineStartFailed"] = ErrorCategory.NotSpecified,
-        ["GuestTripleFault"] = ErrorCategory.OperationStopped,
-        ["GuestEmulationFailure"] = ErrorCategory.NotImplemented,
-        ["GuestDriverMisbehaved"] = ErrorCategory.ProtocolError,
-        ["EngineFailed"] = ErrorCategory.NotSpecified,
-        ["EngineKilled"] = ErrorCategory.OperationStopped,
-        ["EngineCrashed"] = ErrorCategory.NotSpecified,
-
-        // The module's own checks.
-        ["EngineNotFound"] = ErrorCategory.ObjectNotFound,
-        ["EngineStartError"] = ErrorCategory.OpenError,
-        ["BlockDeviceNotFound"] = ErrorCategory.ObjectNotFound,
-        ["BlockDeviceInvalid"] = ErrorCategory.InvalidArgument,
-        ["DeviceAlreadyAttached"] = ErrorCategory.ResourceExists,
-        ["InitrdInvalid"] = ErrorCategory.InvalidArgument,
-        ["TapAddressInvalid"] = ErrorCategory.InvalidArgument,
-        ["BridgeNotFound"] = ErrorCategory.ObjectNotFound,
-        ["TapUnavailable"] = ErrorCategory.ResourceUnavailable,
-        ["VmNameInUse"] = ErrorCategory.ResourceExists,
-        ["VmNotFound"] = ErrorCategory.ObjectNotFound,
-        ["VmRunning"] = ErrorCategory.InvalidOperation,
-        ["VmNotRunning"] = ErrorCategory.InvalidOperation,
-        ["VmRemoved"] = ErrorCategory.InvalidOperation,
-        ["PatternInvalid"] = ErrorCategory.InvalidArgument,
-        ["WaitTimeout"] = ErrorCategory.OperationTimeout,
-        ["VmExitedBeforeMatch"] = ErrorCategory.OperationStopped,
+        [ErrorId.UsageError] = ErrorCategory.InvalidArgument,
+        [ErrorId.InvalidArgument] = ErrorCategory.InvalidArgument,
+        [ErrorId.KernelNotFound] = ErrorCategory.ObjectNotFound,
+        [ErrorId.KernelUnreadable] = ErrorCategory.ReadError,
+        [ErrorId.KernelInvalid] = ErrorCategory.InvalidData,
+        [ErrorId.InitrdNotFound] = ErrorCategory.ObjectNotFound,
+        [ErrorId.InitrdUnreadable] = ErrorCategory.ReadError,
+        [ErrorId.InitrdTooLarge] = ErrorCategory.LimitsExceeded,
+        [ErrorId.MemoryTooSmall] = ErrorCategory.InvalidArgument,
+        [ErrorId.MemoryTooLarge] = ErrorCategory.InvalidArgument,
+        [ErrorId.KvmUnavailable] = ErrorCategory.ResourceUnavailable,
+        [ErrorId.KvmFailed] = ErrorCategory.DeviceError,
+        [ErrorId.PermissionDenied] = ErrorCategory.PermissionDenied,
+        [ErrorId.DeviceInvalid] = ErrorCategory.InvalidArgument,
+        [ErrorId.InternalError] = ErrorCategory.NotSpecified,
     };
 
+    /// <summary>
+    /// Every failing row of the contract's exit table, with the category of
+    /// the errorId it names (ExitReason.FailureId), for a run that failed
+    /// without an error id of the engine's. Two rows may share an errorId,
+    /// and an errorId may be an engine error id too: then with one category.
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<ExitReason, ErrorCategory> FailedExits = new Dictionary<ExitReason, ErrorCategory>
+    {
+        [ExitReason.Error] = ErrorCategory.NotSpecified,
+        [ExitReason.Usage] = ErrorCategory.InvalidArgument,
+        [ExitReason.KvmError] = ErrorCategory.DeviceError,
+        [ExitReason.TripleFault] = ErrorCategory.OperationStopped,
+        [ExitReason.EmulationFailure] = ErrorCategory.NotImplemented,
+        [ExitReason.InternalError] = ErrorCategory.NotImplemented,
+        [ExitReason.EngineError] = ErrorCategory.NotSpecified,
+    };
+
+    /// <summary>The errorIds of an engine that died without its `exit` event: SIGKILL, or anything else.</summary>
+    internal const string EngineKilled = "EngineKilled", EngineCrashed = "EngineCrashed";
+
+    private static readonly Dictionary<string, ErrorCategory> Categories = Build(
+        EngineErrors.Select(e => (e.Key.Name(), e.Value)),
+        FailedExits.Select(e => (e.Key.FailureId!, e.Value)),
+        new (string, ErrorCategory)[]
+        {
+            (EngineKilled, ErrorCategory.OperationStopped),
+            (EngineCrashed, ErrorCategory.NotSpecified),
+
+            // The module's own checks.
+            ("EngineNotFound", ErrorCategory.ObjectNotFound),
+            ("EngineStartError", ErrorCategory.OpenError),
+            ("BlockDeviceNotFound", ErrorCategory.ObjectNotFound),
+            ("BlockDeviceInvalid", ErrorCategory.InvalidArgument),
+            ("DeviceAlreadyAttached", ErrorCategory.ResourceExists),
+            ("TooManyDevices", ErrorCategory.LimitsExceeded),
+            ("InitrdInvalid", ErrorCategory.InvalidArgument),
+            ("TapAddressInvalid", ErrorCategory.InvalidArgument),
+            ("BridgeNotFound", ErrorCategory.ObjectNotFound),
+            ("TapUnavailable", ErrorCategory.ResourceUnavailable),
+            ("VmNameInUse", ErrorCategory.ResourceExists),
+            ("VmNotFound", ErrorCategory.ObjectNotFound),
+            ("VmRunning", ErrorCategory.InvalidOperation),
+            ("VmNotRunning", ErrorCategory.InvalidOperation),
+            ("VmRemoved", ErrorCategory.InvalidOperation),
+            ("PatternInvalid", ErrorCategory.InvalidArgument),
+            ("WaitTimeout", ErrorCategory.OperationTimeout),
+            ("VmExitedBeforeMatch", ErrorCategory.OperationStopped),
+        });
+
+    private static Dictionary<string, ErrorCategory> Build(params IEnumerable<(string Id, ErrorCategory Category)>[] parts)
+    {
+        var all = new Dictionary<string, ErrorCategory>(StringComparer.Ordinal);
+        foreach (var (id, category) in parts.SelectMany(p => p))
+        {
+            if (all.TryGetValue(id, out var other) && other != category)
+                throw new InvalidOperationException($"errorId {id} has two categories, {other} and {category}: one id, one category.");
+            all[id] = category;
+        }
+        return all;
+    }
+
     /// <summary>Every errorId this module writes (for tests and docs).</summary>
-    internal static IEnumerable<string> ErrorIds => Categories.Keys;
+    internal static IEnumerable<string> AllErrorIds => Categories.Keys;
 
     internal static ErrorCategory CategoryOf(string errorId) =>
         Categories.TryGetValue(errorId, out var c) ? c : ErrorCategory.NotSpecified;
 
     internal static LguestException Fail(string errorId, string message, Exception? inner = null) => new(errorId, message, inner);
+
+    /// <summary>A failure the module finds before the engine would, under the engine's own id.</summary>
+    internal static LguestException Fail(ErrorId errorId, string message) => new(errorId.Name(), message);
 
     internal static ErrorRecord ToErrorRecord(this LguestException e, object? target)
     {
@@ -105,52 +144,11 @@ internal static class LguestErrors
     }
 
     /// <summary>
-    /// What a run's end means: a clean exit completes, a requested or
-    /// signalled one stops, anything else fails with the engine's own error id
-    /// when it gave one (it names the cause: KernelNotFound says more than
-    /// "start-up failed") and otherwise one for the exit reason.
+    /// The errorId of a run that failed: the engine's own error id when it
+    /// gave one (KernelNotFound says more than "start-up failed"), else the
+    /// contract's for its exit reason, else ours for an engine that died
+    /// without saying why.
     /// </summary>
-    internal static RunOutcome Classify(EngineExit exit, string vmName, out LguestException? error)
-    {
-        error = null;
-        if (exit.ExitCode == 0) return RunOutcome.Completed;
-        if (exit.StopRequested || ErrorIdForExitReason(exit.Reason) == null) return RunOutcome.Stopped;
-        string id = exit.ErrorId ?? ErrorIdForExitReason(exit.Reason)!;
-        string what = exit.ErrorMessage ?? exit.Message;
-        error = Fail(id, $"VM '{vmName}': {what} (engine exit code {exit.ExitCode}, {exit.Reason})");
-        return RunOutcome.Failed;
-    }
-
-    /// <summary>The errorId for an engine exit reason (docs/engine.md "Exit codes"); null for a clean or requested end.</summary>
-    internal static string? ErrorIdForExitReason(string reason) => reason switch
-    {
-        "poweroff" or "reboot" or "sigint" or "sigterm" or "console-interrupt" => null,
-        "error" => "EngineStartFailed",
-        "usage" => "UsageError",
-        "kvm-error" => "KvmFailed",
-        "triple-fault" => "GuestTripleFault",
-        "emulation-failure" or "internal-error" => "GuestEmulationFailure",
-        "bad-driver" => "GuestDriverMisbehaved",
-        "engine-error" => "EngineFailed",
-        "killed" => "EngineKilled",
-        _ => "EngineCrashed",
-    };
-
-    /// <summary>The exit reason for an exit code, when the engine died without its `exit` event.</summary>
-    internal static string ExitReasonForCode(int code) => code switch
-    {
-        0 => "poweroff",
-        1 => "error",
-        2 => "usage",
-        3 => "kvm-error",
-        4 => "triple-fault",
-        5 => "emulation-failure",
-        6 => "bad-driver",
-        7 => "engine-error",
-        8 => "console-interrupt",
-        130 => "sigint",
-        143 => "sigterm",
-        137 => "killed",
-        _ => "crashed",
-    };
+    internal static string ForFailedRun(string? engineErrorId, ExitReason? reason, bool killed) =>
+        engineErrorId ?? reason?.FailureId ?? (killed ? EngineKilled : EngineCrashed);
 }

@@ -29,6 +29,19 @@ public class CmdletBehaviourTests : IClassFixture<PowerShellSession>, IDisposabl
         Assert.Equal(category, e.CategoryInfo.Category);
     }
 
+    /// <summary>The PCI bus has room for LguestPS.Contract.Limits.MaxDevices devices besides the console: the next one is refused when added, not when the VM starts.</summary>
+    [Fact]
+    public void AVmTakesNoMoreDevicesThanItsBusHasSlotsFor()
+    {
+        int max = LguestPS.Contract.Limits.MaxDevices;
+        for (int i = 0; i <= max; i++)
+            using (var f = File.Create(Path.Combine(_ps.WorkDir, $"many{i}.img"))) f.SetLength(512);
+        var r = Run($"$vm = New-LguestVm -Name full -MemoryMB 64 -Kernel ./vmlinuz; 0..{max - 2} | ForEach-Object {{ $vm | Add-LguestBlockDevice -Path \"./many$_.img\" | Out-Null }}; $vm | Add-LguestRng | Out-Null; $vm | Add-LguestBlockDevice -Path ./many{max}.img; $vm");
+        AssertError(r, "TooManyDevices", ErrorCategory.LimitsExceeded);
+        Assert.Single(r.Errors);
+        Assert.Equal(max, r.Single<LguestVm>().Devices.Count);
+    }
+
     [Fact]
     public void TheBuilderPipelinePassesTheVmThrough()
     {
@@ -155,7 +168,7 @@ public class CmdletBehaviourTests : IClassFixture<PowerShellSession>, IDisposabl
         Assert.Empty(started.Output);
         Assert.Empty(Run("Get-Job").Output);
         Assert.Equal(LguestVmState.Off, vm.State);
-        Assert.Null(vm.Run);
+        Assert.Null(LguestPS.Session.VmRun.Of(vm));
 
         Run("Remove-LguestVm -Name wet -WhatIf").AssertNoErrors();
         Assert.Single(Run("Get-LguestVm").Output);

@@ -60,13 +60,35 @@ public class CmdletDesignTests(PowerShellSession ps) : IClassFixture<PowerShellS
         Assert.True(info.Parameters.ContainsKey("VMName"));
     }
 
-    [Fact]
-    public void ParameterSetNamesAreConstants()
+    private static readonly HashSet<string> DeclaredSets =
+        typeof(LguestVmCmdletBase).Assembly.GetType("LguestPS.Commands.ParameterSets")!
+            .GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)
+            .Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToHashSet();
+
+    /// <summary>
+    /// The parameter sets as PowerShell built them from the attributes: each
+    /// set's name is one of the declared constants (a typo makes a set of its
+    /// own, which PowerShell accepts silently), and a cmdlet with sets names
+    /// one of them as its default (a default that names no set leaves binding
+    /// ambiguous for exactly the pipelines users write).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cmdlets))]
+    public void ParameterSetNamesAreTheDeclaredConstants(string name)
     {
-        // The sets every VM-addressing cmdlet shares come from one place.
-        var constants = typeof(LguestVmCmdletBase).Assembly.GetType("LguestPS.Commands.ParameterSets")!
-            .GetFields(BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public).Select(f => (string)f.GetValue(null)!).ToHashSet();
-        Assert.Superset(new HashSet<string> { "Name", "VM", "VMName" }, constants);
+        var info = Get(name);
+        var sets = info.ParameterSets.Select(s => s.Name).Where(s => s != ParameterAttribute.AllParameterSets).ToList();
+        Assert.All(sets, s => Assert.Contains(s, DeclaredSets));
+        if (sets.Count == 0) return;
+        Assert.Contains(info.DefaultParameterSet, sets);
+        Assert.Single(info.ParameterSets, s => s.IsDefault);
+    }
+
+    [Fact]
+    public void EveryDeclaredParameterSetIsUsed()
+    {
+        var used = ManifestTests.Cmdlets.SelectMany(n => Get(n).ParameterSets.Select(s => s.Name)).ToHashSet();
+        Assert.Subset(used, DeclaredSets);
     }
 
     [Fact]

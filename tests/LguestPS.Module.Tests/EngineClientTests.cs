@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Text;
 using System.Text.RegularExpressions;
 using LguestPS.Client;
+using LguestPS.Contract;
 using LguestPS.Session;
 
 namespace LguestPS.Module.Tests;
@@ -12,13 +13,15 @@ public class EngineClientTests
     [Fact]
     public void ParsesTheEnginesReadyEvent()
     {
-        var e = EngineEvent.Parse("""{"event":"ready","time":0.25,"memoryMB":64,"cpus":2,"kernel":"/k","format":"elf","devices":["rng","block"],"pvm":true}""", TimeSpan.Zero);
-        Assert.Equal("ready", e.Name);
+        var e = EngineEvent.Parse(FakeEngine.Json(Events.Ready.Name, 0.25,
+            (Events.Ready.MemoryMB, 64), (Events.Ready.Cpus, 2), (Events.Ready.Kernel, "/k"), (Events.Ready.Format, Events.Ready.Formats.Elf),
+            (Events.Ready.Devices, new[] { "rng", "block" }), (Events.Ready.Pvm, true)), TimeSpan.Zero);
+        Assert.Equal(Events.Ready.Name, e.Name);
         Assert.Equal(TimeSpan.FromMilliseconds(250), e.Time);
-        Assert.Equal(64, e.GetNumber("memoryMB"));
-        Assert.Equal(new[] { "rng", "block" }, e.GetStrings("devices"));
-        Assert.True(e.GetBool("pvm"));
-        Assert.Contains("64 MiB, 2 vCPU(s), elf /k, devices: rng, block (PVM host", e.Describe());
+        Assert.Equal(64, e.GetNumber(Events.Ready.MemoryMB));
+        Assert.Equal(new[] { "rng", "block" }, e.GetStrings(Events.Ready.Devices));
+        Assert.True(e.GetBool(Events.Ready.Pvm));
+        Assert.Contains("64 MiB, 2 vCPU(s), Elf /k, devices: rng, block (PVM host", e.Describe());
     }
 
     [Theory]
@@ -42,7 +45,7 @@ public class EngineClientTests
     {
         var e = EngineEvent.Parse(line, TimeSpan.FromSeconds(3));
         Assert.Equal(EngineEvent.Text, e.Name);
-        Assert.Equal(line, e.GetString("message"));
+        Assert.Equal(line, e.Describe());
         Assert.Equal(TimeSpan.FromSeconds(3), e.Time);
     }
 
@@ -136,110 +139,135 @@ public class EngineClientTests
         Assert.Null(h.WaitForMatch(re, TimeSpan.Zero, default, out _));
     }
 
+    /// <summary>Waits until a pattern wait is blocked on the history, so what the test adds next arrives while it waits.</summary>
+    private static void UntilWaiting(ConsoleHistory h, Task waiter) =>
+        Assert.True(SpinWait.SpinUntil(() => h.Waiters == 1 || waiter.IsCompleted, TimeSpan.FromSeconds(10)) && !waiter.IsCompleted,
+            "the pattern wait never blocked");
+
     [Fact]
     public async Task APatternWaitSeesLinesThatArriveAndEndsWithTheRun()
     {
         var h = new ConsoleHistory();
-        var t = Task.Run(() => h.WaitForMatch(new Regex("READY"), TimeSpan.FromSeconds(10), default, out _));
-        Thread.Sleep(50);
-        h.Add(Line(1, "READY serial"));
+        h.Add(Line(1, "booting"));
+        var t = Task.Run(() => h.WaitForMatch(new Regex("READY"), TimeSpan.FromSeconds(30), default, out _));
+        UntilWaiting(h, t);
+        h.Add(Line(2, "READY serial"));
         Assert.Equal("READY serial", (await t)!.Text);
 
-        var waiting = Task.Run(() => { var l = h.WaitForMatch(new Regex("never"), TimeSpan.FromSeconds(10), default, out bool ended); return (l, ended); });
-        Thread.Sleep(50);
+        var waiting = Task.Run(() => { var l = h.WaitForMatch(new Regex("never"), TimeSpan.FromSeconds(30), default, out bool ended); return (l, ended); });
+        UntilWaiting(h, waiting);
         h.Close();
         Assert.Equal((null, true), await waiting);
     }
 
+    [Fact]
+    public async Task APatternWaitCanBeCancelled()
+    {
+        var h = new ConsoleHistory();
+        using var cancel = new CancellationTokenSource();
+        var waiting = Task.Run(() => { var l = h.WaitForMatch(new Regex("never"), Timeout.InfiniteTimeSpan, cancel.Token, out bool ended); return (l, ended); });
+        UntilWaiting(h, waiting);
+        cancel.Cancel();
+        Assert.Equal((null, false), await waiting);
+    }
+
+    /// <summary>The argv the module builds, read back by the engine's own parser (the contract's), says what the VM says.</summary>
     [Fact]
     public void BuildsTheEngineCommandLine()
     {
         var vm = new LguestVm("vm", 64, 2, "/k/vmlinuz", "/k/initrd", "console=hvc0  root=\"/dev/vda 1\"", LguestRebootAction.Exit, null, null);
         vm.AddDevice(new LguestRng());
         vm.AddDevice(new LguestBlockDevice("/d/a.img", readOnly: true, 512));
+        vm.AddDevice(new LguestBlockDevice("/d/b,ro", readOnly: false, 512));
         vm.AddDevice(new LguestTapNetwork("169.254.1.1", null, "52:54:00:00:00:01"));
         vm.AddDevice(new LguestTapNetwork(null, "br0", null));
-        Assert.Equal(new[]
-        {
-            "--log-format=json", "--on-reboot=exit", "--cpus=2", "--verbose", "--initrd=/k/initrd",
-            "--rng", "--block=/d/a.img,ro", "--tunnet=169.254.1.1:52:54:00:00:00:01", "--tunnet=bridge:br0",
-            "64", "/k/vmlinuz", "console=hvc0  root=\"/dev/vda 1\"",
-        }, LguestEngine.BuildArguments(vm, verbose: true));
+        var cl = EngineCommandLine.Parse(EngineArguments.For(vm, verbose: true));
+        Assert.Equal((LogFormat.Json, true, RebootPolicy.Exit, 2, "/k/initrd", true, 64UL, "/k/vmlinuz", true),
+            (cl.LogFormat, cl.Verbose, cl.OnReboot, cl.Cpus, cl.Initrd, cl.Rng, cl.MemoryMiB, cl.Kernel, cl.HostQuirks));
+        Assert.Equal(new[] { new BlockOption("/d/a.img", true), new BlockOption("/d/b,ro", false) }, cl.Blocks);
+        Assert.Equal(new[] { new TunnetOption("169.254.1.1", null, "52:54:00:00:00:01"), new TunnetOption(null, "br0", null) }, cl.Tunnets);
+        // The kernel command line arrives as one argument, exactly as written.
+        Assert.Equal(new[] { "console=hvc0  root=\"/dev/vda 1\"" }, cl.KernelArgs);
     }
 
     [Fact]
     public void AnEmptyCommandLineAddsNoArgument()
     {
         var vm = new LguestVm("vm", 64, 1, "/k", null, "", LguestRebootAction.Restart, "nobody", "/srv", hostQuirks: false);
-        Assert.Equal(new[] { "--log-format=json", "--on-reboot=restart", "--cpus=1", "--username=nobody", "--chroot=/srv", "--no-host-quirks", "64", "/k" },
-            LguestEngine.BuildArguments(vm, verbose: false));
+        var argv = EngineArguments.For(vm, verbose: false);
+        Assert.Equal("/k", argv[^1]);
+        var cl = EngineCommandLine.Parse(argv);
+        Assert.Equal((false, RebootPolicy.Restart, 1, "nobody", "/srv", false, false), (cl.Verbose, cl.OnReboot, cl.Cpus, cl.Username, cl.Chroot, cl.HostQuirks, cl.Rng));
+        Assert.Empty(cl.KernelArgs);
+    }
+
+    /// <summary>Every way a run ends: each row of the contract's exit table, with and without an engine error id, and the deaths the engine cannot report.</summary>
+    public static TheoryData<int, string, string?> Ends()
+    {
+        var data = new TheoryData<int, string, string?>();
+        foreach (var r in ExitReason.All)
+        {
+            data.Add(r.Code, r.Name, null);
+            if (r.Outcome == ExitOutcome.Failure) data.Add(r.Code, r.Name, ErrorId.InternalError.Name());
+        }
+        data.Add(137, EngineExit.Killed, null);
+        data.Add(139, EngineExit.Crashed, null);
+        return data;
     }
 
     [Theory]
-    [InlineData(0, "poweroff", null, "Completed", null)]
-    [InlineData(0, "reboot", null, "Completed", null)]
-    [InlineData(143, "sigterm", null, "Stopped", null)]
-    [InlineData(130, "sigint", null, "Stopped", null)]
-    [InlineData(8, "console-interrupt", null, "Stopped", null)]
-    [InlineData(1, "error", "KernelNotFound", "Failed", "KernelNotFound")]
-    [InlineData(1, "error", null, "Failed", "EngineStartFailed")]
-    [InlineData(2, "usage", "UsageError", "Failed", "UsageError")]
-    [InlineData(3, "kvm-error", "KvmUnavailable", "Failed", "KvmUnavailable")]
-    [InlineData(3, "kvm-error", null, "Failed", "KvmFailed")]
-    [InlineData(4, "triple-fault", null, "Failed", "GuestTripleFault")]
-    [InlineData(5, "emulation-failure", null, "Failed", "GuestEmulationFailure")]
-    [InlineData(5, "internal-error", null, "Failed", "GuestEmulationFailure")]
-    [InlineData(6, "bad-driver", null, "Failed", "GuestDriverMisbehaved")]
-    [InlineData(7, "engine-error", "InternalError", "Failed", "InternalError")]
-    [InlineData(137, "killed", null, "Failed", "EngineKilled")]
-    [InlineData(139, "crashed", null, "Failed", "EngineCrashed")]
-    public void ClassifiesEveryWayARunEnds(int code, string reason, string? errorEventId, string outcome, string? errorId)
+    [MemberData(nameof(Ends))]
+    public void ClassifiesEveryWayARunEnds(int code, string reason, string? errorEventId)
     {
         var exit = new EngineExit(code, reason, "what happened", errorEventId, errorEventId == null ? null : "the engine's words", false, TimeSpan.Zero);
-        Assert.Equal(outcome, LguestErrors.Classify(exit, "vm", out var error).ToString());
-        Assert.Equal(errorId, error?.ErrorId);
-        if (error != null) Assert.Contains(errorEventId == null ? "what happened" : "the engine's words", error.Message);
+        var row = ExitReason.FromName(reason);
+        var expected = row?.Outcome switch
+        {
+            ExitOutcome.Clean => RunOutcome.Completed,
+            ExitOutcome.Stop => RunOutcome.Stopped,
+            _ => RunOutcome.Failed,
+        };
+        Assert.Equal(expected, exit.Outcome);
+        var error = exit.ToError("vm");
+        if (expected != RunOutcome.Failed)
+        {
+            Assert.Null(error);
+            return;
+        }
+        Assert.Equal(errorEventId ?? row?.FailureId ?? (reason == EngineExit.Killed ? "EngineKilled" : "EngineCrashed"), error!.ErrorId);
+        Assert.Contains(errorEventId == null ? "what happened" : "the engine's words", error.Message);
+        Assert.Contains(reason, error.Message);
     }
 
     [Fact]
     public void AStopWeAskedForIsStoppedWhateverTheExitCode()
     {
-        var exit = new EngineExit(137, "killed", "", null, null, stopRequested: true, TimeSpan.Zero);
-        Assert.Equal(RunOutcome.Stopped, LguestErrors.Classify(exit, "vm", out var error));
-        Assert.Null(error);
+        var exit = new EngineExit(137, EngineExit.Killed, "", null, null, stopRequested: true, TimeSpan.Zero);
+        Assert.Equal(RunOutcome.Stopped, exit.Outcome);
+        Assert.Null(exit.ToError("vm"));
+        // ...but a guest that had powered off by then completed.
+        var clean = new EngineExit(ExitReason.PowerOff.Code, ExitReason.PowerOff.Name, "", null, null, stopRequested: true, TimeSpan.Zero);
+        Assert.Equal(RunOutcome.Completed, clean.Outcome);
     }
 
-    [Theory]
-    [InlineData(0, "poweroff")]
-    [InlineData(1, "error")]
-    [InlineData(2, "usage")]
-    [InlineData(3, "kvm-error")]
-    [InlineData(4, "triple-fault")]
-    [InlineData(5, "emulation-failure")]
-    [InlineData(6, "bad-driver")]
-    [InlineData(7, "engine-error")]
-    [InlineData(8, "console-interrupt")]
-    [InlineData(130, "sigint")]
-    [InlineData(143, "sigterm")]
-    public void KnowsEveryExitCodeOfTheContract(int code, string reason) =>
-        Assert.Equal(reason, LguestErrors.ExitReasonForCode(code));
-
-    /// <summary>docs/engine.md lists the engine's stable error ids: each has its category here, and the obvious ones the right one.</summary>
+    /// <summary>A newer engine's reason word this module does not know is read by its code.</summary>
     [Fact]
-    public void EveryEngineErrorIdHasACategory()
+    public void AnUnknownReasonWordIsReadByItsCode()
     {
-        string contract = File.ReadAllText(Path.Combine(Layout.Root, "docs", "engine.md"));
-        string ids = contract[contract.IndexOf("Error ids (stable)", StringComparison.Ordinal)..];
-        ids = ids[..ids.IndexOf("\n\n", StringComparison.Ordinal)];
-        var listed = Regex.Matches(ids, "`(\\w+)`").Select(m => m.Groups[1].Value).ToList();
-        Assert.Contains("KernelNotFound", listed);
-        foreach (var id in listed) Assert.Contains(id, LguestErrors.ErrorIds);
-        Assert.Equal(ErrorCategory.ObjectNotFound, LguestErrors.CategoryOf("KernelNotFound"));
-        Assert.Equal(ErrorCategory.InvalidArgument, LguestErrors.CategoryOf("MemoryTooSmall"));
-        Assert.Equal(ErrorCategory.InvalidArgument, LguestErrors.CategoryOf("MemoryTooLarge"));
-        Assert.Equal(ErrorCategory.ResourceUnavailable, LguestErrors.CategoryOf("KvmUnavailable"));
-        Assert.Equal(ErrorCategory.PermissionDenied, LguestErrors.CategoryOf("PermissionDenied"));
-        Assert.All(LguestErrors.ErrorIds.Where(id => id is not ("InternalError" or "EngineStartFailed" or "EngineFailed" or "EngineCrashed")),
-            id => Assert.NotEqual(ErrorCategory.NotSpecified, LguestErrors.CategoryOf(id)));
+        var exit = new EngineExit(ExitReason.TripleFault.Code, "some-new-fault", "m", null, null, false, TimeSpan.Zero);
+        Assert.Equal(RunOutcome.Failed, exit.Outcome);
+        Assert.Equal(ExitReason.TripleFault.FailureId, exit.ToError("vm")!.ErrorId);
+        Assert.Contains("some-new-fault", exit.ToError("vm")!.Message);
+    }
+
+    /// <summary>An engine that died without its exit event: the reason comes from its exit code, by the contract's table.</summary>
+    [Fact]
+    public void ASilentEngineIsReadByItsExitCode()
+    {
+        foreach (var code in ExitReason.All.Select(r => r.Code).Distinct())
+            Assert.Equal(ExitReason.FromCode(code)!.Name, EngineExit.ReasonForCode(code));
+        Assert.Equal(EngineExit.Killed, EngineExit.ReasonForCode(137));
+        Assert.Equal(EngineExit.Crashed, EngineExit.ReasonForCode(139));
+        Assert.Equal(EngineExit.Crashed, EngineExit.ReasonForCode(6)); // retired: once bad-driver
     }
 }

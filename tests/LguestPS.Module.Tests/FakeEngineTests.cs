@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using LguestPS.Contract;
 using LguestPS.Client;
 using LguestPS.Host;
+using LguestPS.Session;
 using static LguestPS.Module.Tests.FakeEngine;
 
 namespace LguestPS.Module.Tests;
@@ -46,7 +48,7 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
             {Ready}
             printf 'hello\r\nworld\r\n'
             for a in "$@"; do echo "arg:$a"; done
-            {ExitEvent("poweroff", 0, "the guest powered off")}
+            {ExitEvent(ExitReason.PowerOff, "the guest powered off")}
             """);
         var r = Run("""
             $job = New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz -KernelArguments 'console=hvc0  a="b c"' | Add-LguestRng | Start-LguestVm
@@ -66,12 +68,13 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         Assert.All(lines, l => Assert.Equal("fk", l.VmName));
         Assert.True(lines[0].Time > TimeSpan.Zero && lines[0].Time < TimeSpan.FromSeconds(5));
         // The kernel command line reaches the engine as one argument, exactly as written.
-        var args = lines.Where(l => l.Text.StartsWith("arg:")).Select(l => l.Text[4..]).ToList();
-        Assert.Equal(new[] { "--log-format=json", "--on-reboot=restart", "--cpus=1", "--rng", "64", Path.Combine(_ps.WorkDir, "vmlinuz"), "console=hvc0  a=\"b c\"" }, args);
+        var args = EngineCommandLine.Parse(lines.Where(l => l.Text.StartsWith("arg:")).Select(l => l.Text[4..]).ToList());
+        Assert.Equal((LogFormat.Json, true, 64UL, Path.Combine(_ps.WorkDir, "vmlinuz")), (args.LogFormat, args.Rng, args.MemoryMiB, args.Kernel));
+        Assert.Equal(new[] { "console=hvc0  a=\"b c\"" }, args.KernelArgs);
         Assert.False(Run("(Get-Job -Name fk).HasMoreData").Single<bool>());
 
         var vm = job.VM;
-        Assert.Equal((LguestVmState.Off, "poweroff", (int?)0, (int?)null), (vm.State, vm.ExitReason, vm.ExitCode, vm.ProcessId));
+        Assert.Equal((LguestVmState.Off, ExitReason.PowerOff.Name, (int?)ExitReason.PowerOff.Code, (int?)null), (vm.State, vm.ExitReason, vm.ExitCode, vm.ProcessId));
         Run("Remove-Job -Name fk").AssertNoErrors();
         Assert.Empty(Run("Get-Job").Output);
     }
@@ -79,29 +82,31 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
     [Fact]
     public void ConsoleLinesMatchAsText()
     {
-        using var _ = Engine($"{Ready}\necho 'TEST boot: ok'\necho 'TEST timer: FAIL no tick'\n{ExitEvent("poweroff", 0)}");
+        using var _ = Engine($"{Ready}\necho 'TEST boot: ok'\necho 'TEST timer: FAIL no tick'\n{ExitEvent(ExitReason.PowerOff)}");
         var job = StartJob();
         WaitFinished(job);
         var r = Run("Receive-Job -Name fk | Where-Object { $_ -match 'FAIL' } | ForEach-Object { \"$_\" }");
         Assert.Equal("TEST timer: FAIL no tick", Assert.Single(r.Output).ToString());
     }
 
-    [Theory]
-    [InlineData("KernelNotFound", "error", 1, "KernelNotFound", ErrorCategory.ObjectNotFound)]
-    [InlineData("KernelInvalid", "error", 1, "KernelInvalid", ErrorCategory.InvalidData)]
-    [InlineData("MemoryTooSmall", "error", 1, "MemoryTooSmall", ErrorCategory.InvalidArgument)]
-    [InlineData("MemoryTooLarge", "error", 1, "MemoryTooLarge", ErrorCategory.InvalidArgument)]
-    [InlineData("InitrdTooLarge", "error", 1, "InitrdTooLarge", ErrorCategory.LimitsExceeded)]
-    [InlineData("KvmUnavailable", "kvm-error", 3, "KvmUnavailable", ErrorCategory.ResourceUnavailable)]
-    [InlineData("PermissionDenied", "error", 1, "PermissionDenied", ErrorCategory.PermissionDenied)]
-    [InlineData("", "triple-fault", 4, "GuestTripleFault", ErrorCategory.OperationStopped)]
-    [InlineData("", "emulation-failure", 5, "GuestEmulationFailure", ErrorCategory.NotImplemented)]
-    [InlineData("", "bad-driver", 6, "GuestDriverMisbehaved", ErrorCategory.ProtocolError)]
-    [InlineData("InternalError", "engine-error", 7, "InternalError", ErrorCategory.NotSpecified)]
-    public void AFailedRunFailsTheJobWithAStableErrorId(string engineErrorId, string reason, int code, string errorId, ErrorCategory category)
+    /// <summary>Every failure of the contract: each engine error id with the exit its start-up ends in, and each failing exit reason alone.</summary>
+    public static TheoryData<string, string> Failures()
     {
-        string error = engineErrorId.Length > 0 ? ErrorEvent(engineErrorId, "what the engine said") : "";
-        using var _ = Engine($"{error}\n{ExitEvent(reason, code, "what the engine said")}");
+        var data = new TheoryData<string, string>();
+        foreach (var id in ErrorIds.All) data.Add(id.Name(), id.ExitOf().Name);
+        foreach (var r in ExitReason.All.Where(r => r.Outcome == ExitOutcome.Failure)) data.Add("", r.Name);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Failures))]
+    public void AFailedRunFailsTheJobWithAStableErrorId(string engineErrorId, string reasonName)
+    {
+        var reason = ExitReason.FromName(reasonName)!;
+        var id = ErrorIds.FromName(engineErrorId);
+        string errorId = id?.Name() ?? reason.FailureId!;
+        string error = id is { } known ? ErrorEvent(known, "what the engine said") : "";
+        using var _ = Engine($"{error}\n{ExitEvent(reason, "what the engine said")}");
         var job = StartJob();
         WaitFinished(job);
 
@@ -117,9 +122,9 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         Assert.Equal(errorId, record.FullyQualifiedErrorId);
         Assert.Equal("JobStateFailed", r.Errors[1].FullyQualifiedErrorId);
         Assert.Same(reasonEx, r.Errors[1].Exception);
-        Assert.Equal(category, record.CategoryInfo.Category);
+        Assert.Equal(LguestErrors.CategoryOf(errorId), record.CategoryInfo.Category);
         Assert.Same(job.VM, record.TargetObject);
-        Assert.Equal((LguestVmState.Failed, reason, (int?)code), (job.VM.State, job.VM.ExitReason, job.VM.ExitCode));
+        Assert.Equal((LguestVmState.Failed, reason.Name, (int?)reason.Code), (job.VM.State, job.VM.ExitReason, job.VM.ExitCode));
     }
 
     [Fact]
@@ -151,7 +156,7 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         Run("Stop-Job -Name fk").AssertNoErrors();
         Assert.Equal(JobState.Stopped, job.JobStateInfo.State);
         Assert.False(Proc.Exists(pid), $"engine {pid} is still there");
-        Assert.Equal((LguestVmState.Off, "sigterm", (int?)143), (vm.State, vm.ExitReason, vm.ExitCode));
+        Assert.Equal((LguestVmState.Off, ExitReason.SigTerm.Name, (int?)ExitReason.SigTerm.Code), (vm.State, vm.ExitReason, vm.ExitCode));
         Assert.Empty(job.Error);
     }
 
@@ -183,8 +188,8 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
     public void AnEngineThatIgnoresSigtermIsKilledAfterTheGracePeriod()
     {
         using var _ = Engine($"{Ready}\ntrap '' TERM\necho started\nwhile :; do sleep 0.05; done");
-        var grace = VmProcess.DefaultStopGrace;
-        VmProcess.DefaultStopGrace = TimeSpan.FromSeconds(1);
+        var grace = VmRun.StopGrace;
+        VmRun.StopGrace = TimeSpan.FromSeconds(1);
         try
         {
             var job = StartJob();
@@ -199,7 +204,7 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         }
         finally
         {
-            VmProcess.DefaultStopGrace = grace;
+            VmRun.StopGrace = grace;
         }
     }
 
@@ -214,7 +219,7 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         Run("Stop-LguestVm -Name fk -TurnOff").AssertNoErrors();
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3));
         Assert.False(Proc.Exists(pid));
-        Assert.Equal((JobState.Stopped, "killed"), (job.JobStateInfo.State, job.VM.ExitReason));
+        Assert.Equal((JobState.Stopped, EngineExit.Killed), (job.JobStateInfo.State, job.VM.ExitReason));
     }
 
     [Fact]
@@ -256,7 +261,7 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
             read first; echo "ECHO $first"
             printf 'prompt> '
             read second; echo "ECHO $second"
-            {ExitEvent("poweroff", 0)}
+            {ExitEvent(ExitReason.PowerOff)}
             """);
         var job = StartJob();
         var r = Run("""
@@ -293,16 +298,16 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
     [Fact]
     public void WaitLguestVmWaitsForTheEnd()
     {
-        using var _ = Engine($"{Ready}\nsleep 0.5\n{ExitEvent("reboot", 0)}");
+        using var _ = Engine($"{Ready}\nsleep 0.5\n{ExitEvent(ExitReason.Reboot)}");
         StartJob(extra: "-OnReboot Exit");
         var vm = Run("Wait-LguestVm -Name fk -Timeout 10 -PassThru").Single<LguestVm>();
-        Assert.Equal((LguestVmState.Off, "reboot"), (vm.State, vm.ExitReason));
+        Assert.Equal((LguestVmState.Off, ExitReason.Reboot.Name), (vm.State, vm.ExitReason));
     }
 
     [Fact]
     public void ReceiveJobWaitStreamsUntilTheVmEnds()
     {
-        using var _ = Engine($"{Ready}\necho one\nsleep 0.3\necho two\nsleep 0.3\necho three\n{ExitEvent("poweroff", 0)}");
+        using var _ = Engine($"{Ready}\necho one\nsleep 0.3\necho two\nsleep 0.3\necho three\n{ExitEvent(ExitReason.PowerOff)}");
         var r = Run("New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz | Start-LguestVm | Receive-Job -Wait");
         r.AssertNoErrors();
         Assert.Equal(new[] { "one", "two", "three" }, r.Objects<LguestConsoleLine>().Select(l => l.Text));
@@ -311,7 +316,7 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
     [Fact]
     public void StartWaitStreamsTheConsoleDownThePipeline()
     {
-        using var _ = Engine($"{Ready}\necho one\nsleep 0.2\necho two\n{ExitEvent("poweroff", 0)}");
+        using var _ = Engine($"{Ready}\necho one\nsleep 0.2\necho two\n{ExitEvent(ExitReason.PowerOff)}");
         var r = Run("New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz | Start-LguestVm -Wait | ForEach-Object { $_.Text.ToUpper() }");
         r.AssertNoErrors();
         Assert.Equal(new[] { "ONE", "TWO" }, r.Output.Select(o => o.ToString()));
@@ -319,10 +324,34 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         Assert.Equal(LguestVmState.Off, Run("Get-LguestVm fk").Single<LguestVm>().State);
     }
 
+    /// <summary>Ctrl+C during Start-LguestVm -Wait stops the pipeline, and the VM with it: nothing outlives the pipeline.</summary>
+    [Fact]
+    public void StoppingStartWaitStopsTheVm()
+    {
+        using var _ = Engine($"{Ready}\necho started\n{RunUntilTerm}");
+        using var ps = PowerShell.Create(_ps.Runspace);
+        ps.AddScript("$vm = New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz; $vm; $vm | Start-LguestVm -Wait");
+        var output = new PSDataCollection<PSObject>();
+        using var firstLine = new ManualResetEventSlim(false);
+        output.DataAdded += (_, _) => { if (output.Count == 2) firstLine.Set(); };
+        var running = ps.BeginInvoke<PSObject, PSObject>(null, output);
+        Assert.True(firstLine.Wait(TimeSpan.FromSeconds(10)), "the console never reached the pipeline");
+        var vm = (LguestVm)output[0].BaseObject;
+        int pid = vm.ProcessId!.Value;
+
+        ps.Stop(); // what Ctrl+C does to the running pipeline
+        Assert.True(running.IsCompleted);
+        Assert.False(Proc.Exists(pid), $"engine {pid} outlived the pipeline that ran it");
+        Assert.Equal((LguestVmState.Off, ExitReason.SigTerm.Name), (vm.State, vm.ExitReason));
+        Assert.Equal("started", output[1].ToString());
+        Assert.Equal(2, output.Count);
+        Assert.Empty(Run("Get-Job").Output);
+    }
+
     [Fact]
     public void StartWaitWritesTheFailure()
     {
-        using var _ = Engine($"{ErrorEvent("KernelInvalid", "not a kernel")}\n{ExitEvent("error", 1, "not a kernel")}");
+        using var _ = Engine($"{ErrorEvent(ErrorId.KernelInvalid, "not a kernel")}\n{ExitEvent(ExitReason.Error, "not a kernel")}");
         var r = Run("New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz | Start-LguestVm -Wait");
         Assert.Equal("KernelInvalid,LguestPS.Commands.StartLguestVmCommand", r.SingleError.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.InvalidData, r.SingleError.CategoryInfo.Category);
@@ -348,7 +377,7 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
     [Fact]
     public void AVmThatEndedCanBeStartedAgain()
     {
-        using var _ = Engine($"{Ready}\necho run\n{ExitEvent("poweroff", 0)}");
+        using var _ = Engine($"{Ready}\necho run\n{ExitEvent(ExitReason.PowerOff)}");
         var first = StartJob();
         WaitFinished(first);
         var second = Run("Start-LguestVm -Name fk").Single<LguestVmJob>();
@@ -394,10 +423,10 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
     {
         using var _ = Engine($$"""
             {{Ready}}
-            case "$*" in *--verbose*) echo '{"event":"log","time":0.01,"level":"verbose","message":"unknown port 0x80"}' >&2 ;; esac
-            echo '{"event":"log","time":0.02,"level":"warning","message":"guest poked something"}' >&2
+            case "$*" in *--{{OptionNames.Verbose}}*) {{LogEvent(Events.Log.Levels.Verbose, "unknown port 0x80")}} ;; esac
+            {{LogEvent(Events.Log.Levels.Warning, "guest poked something")}}
             echo 'a stray line' >&2
-            {{ExitEvent("poweroff", 0)}}
+            {{ExitEvent(ExitReason.PowerOff)}}
             """);
         var job = Run("New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz | Start-LguestVm -Verbose").Single<LguestVmJob>();
         WaitFinished(job);

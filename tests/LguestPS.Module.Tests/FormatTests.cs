@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using LguestPS.Contract;
 
 namespace LguestPS.Module.Tests;
 
@@ -41,7 +42,7 @@ public class FormatTests : IClassFixture<PowerShellSession>, IDisposable
     [Fact]
     public void ConsoleLinesReadLikeDmesg()
     {
-        using var _ = FakeEngine.Script(_ps.WorkDir, $"{FakeEngine.Ready}\necho 'Linux version 6.1'\nprintf 'login: '\n{FakeEngine.ExitEvent("poweroff", 0)}");
+        using var _ = FakeEngine.Script(_ps.WorkDir, $"{FakeEngine.Ready}\necho 'Linux version 6.1'\nprintf 'login: '\n{FakeEngine.ExitEvent(ExitReason.PowerOff)}");
         string text = _ps.Render("New-LguestVm -Name fmt -MemoryMB 64 -Kernel ./vmlinuz | Start-LguestVm -Wait");
         var lines = Lines(text);
         Assert.Equal(2, lines.Length);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using LguestPS.Contract;
 using LguestPS.Engine.Boot.Acpi;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Memory;

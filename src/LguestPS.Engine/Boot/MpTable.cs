@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using LguestPS.Contract;
 using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
@@ -42,7 +43,7 @@ namespace LguestPS.Engine.Boot;
 public static class MpTable
 {
     /// <summary>APIC ids are 8 bits, 0xFF is broadcast, and the IOAPIC needs one: 254 CPUs at most.</summary>
-    public const int MaxCpus = 254;
+    public const int MaxCpus = Limits.MaxCpus;
     public const int PciIrqBase = 16;
     public const int PciIrqCount = 8;
     public const int PciBus = 0, IsaBus = 1;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using LguestPS.Contract;
 using LguestPS.Engine.Interop;
 
 namespace LguestPS.Engine.Boot;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using LguestPS.Contract;
 using LguestPS.Engine.Interop;
 
 namespace LguestPS.Engine.Cli;
@@ -29,7 +30,7 @@ public sealed class EventLog
         Log.Sink = (level, msg) =>
         {
             if (_format == LogFormat.Text) Text(msg);
-            else Json("log", w => { w.WriteString("level", level); w.WriteString("message", msg); });
+            else Json(Events.Log.Name, w => { w.WriteString(Events.Log.Level, level); w.WriteString(Events.Log.Message, msg); });
         };
     }
 
@@ -40,41 +41,46 @@ public sealed class EventLog
             if (Log.IsVerbose) Text($"guest ready: {memoryMiB} MiB, {cpus} vCPU(s), {format} {kernel}, devices: {string.Join(", ", devices)}{(pvm ? " (PVM host: software-only KVM)" : "")}");
             return;
         }
-        Json("ready", w =>
+        Json(Events.Ready.Name, w =>
         {
-            w.WriteNumber("memoryMB", memoryMiB);
-            w.WriteNumber("cpus", cpus);
-            w.WriteString("kernel", kernel);
-            w.WriteString("format", format);
-            w.WriteString("cmdline", cmdline);
-            w.WriteStartArray("devices");
+            w.WriteNumber(Events.Ready.MemoryMB, memoryMiB);
+            w.WriteNumber(Events.Ready.Cpus, cpus);
+            w.WriteString(Events.Ready.Kernel, kernel);
+            w.WriteString(Events.Ready.Format, format);
+            w.WriteString(Events.Ready.Cmdline, cmdline);
+            w.WriteStartArray(Events.Ready.Devices);
             foreach (var d in devices) w.WriteStringValue(d);
             w.WriteEndArray();
-            w.WriteBoolean("pvm", pvm);
+            w.WriteBoolean(Events.Ready.Pvm, pvm);
         });
     }
 
     public void Reboot(string reason, int count)
     {
         if (_format == LogFormat.Text) { if (Log.IsVerbose) Text($"guest rebooted ({reason}), restarting it (boot {count + 1})"); return; }
-        Json("reboot", w => { w.WriteString("reason", reason); w.WriteNumber("count", count); });
+        Json(Events.Reboot.Name, w => { w.WriteString(Events.Reboot.Reason, reason); w.WriteNumber(Events.Reboot.Count, count); });
     }
 
     public void Error(ErrorId id, string message)
     {
         if (_format == LogFormat.Text) { Text(message); return; }
-        Json("error", w => { w.WriteString("id", id.ToString()); w.WriteString("message", message); });
+        Json(Events.Error.Name, w => { w.WriteString(Events.Error.Id, id.Name()); w.WriteString(Events.Error.Message, message); });
     }
 
     /// <summary>The last line: why we stopped. Human text only when it is news (a clean exit says nothing).</summary>
-    public void Exit(string reason, int code, string message)
+    public void Exit(ExitReason reason, string message)
     {
         if (_format == LogFormat.Text)
         {
-            if (code != 0 || Log.IsVerbose) Text(message);
+            if (reason.Code != 0 || Log.IsVerbose) Text(message);
             return;
         }
-        Json("exit", w => { w.WriteString("reason", reason); w.WriteNumber("code", code); w.WriteString("message", message); });
+        Json(Events.Exit.Name, w =>
+        {
+            w.WriteString(Events.Exit.Reason, reason.Name);
+            w.WriteNumber(Events.Exit.Code, reason.Code);
+            w.WriteString(Events.Exit.Message, message);
+        });
     }
 
     private void Text(string message)
@@ -88,8 +94,8 @@ public sealed class EventLog
         using (var w = new Utf8JsonWriter(buf))
         {
             w.WriteStartObject();
-            w.WriteString("event", ev);
-            w.WriteNumber("time", Math.Round(_clock.Elapsed.TotalSeconds, 6));
+            w.WriteString(Events.EventField, ev);
+            w.WriteNumber(Events.TimeField, Math.Round(_clock.Elapsed.TotalSeconds, 6));
             body(w);
             w.WriteEndObject();
         }

@@ -1,4 +1,5 @@
 using System.Text;
+using LguestPS.Contract;
 using LguestPS.Engine.Interop;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using LguestPS.Contract;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Kvm;
 using LguestPS.Engine.Vmm;
@@ -20,23 +21,15 @@ public static class Program
     public static int Main(string[] args)
     {
         var clock = Stopwatch.StartNew();
-        var log = new EventLog(args.Contains("--log-format=json") ? LogFormat.Json : LogFormat.Text, clock);
-        Options opts;
+        var log = new EventLog(EngineCommandLine.PeekLogFormat(args), clock);
+        EngineCommandLine opts;
         try
         {
-            opts = Options.Parse(args);
+            opts = EngineCommandLine.Parse(args);
         }
-        catch (EngineException e)
+        catch (CommandLineException e)
         {
-            log.Error(e.Id, e.Message);
-            if (e.Id == ErrorId.UsageError)
-            {
-                Console.Error.WriteLine(Options.Usage);
-                log.Exit("usage", 2, e.Message);
-                return 2;
-            }
-            log.Exit("error", 1, e.Message);
-            return 1;
+            return Fail(log, e.Id, e.Message);
         }
 
         log = new EventLog(opts.LogFormat, clock);
@@ -53,28 +46,25 @@ public static class Program
             else machine.Stop(exit);
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT,
-            c => OnSignal(c, new VmExit(ExitKind.SigInt, "stopped by SIGINT")));
+            c => OnSignal(c, new VmExit(ExitReason.SigInt, "stopped by SIGINT")));
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM,
-            c => OnSignal(c, new VmExit(ExitKind.SigTerm, "stopped by SIGTERM")));
+            c => OnSignal(c, new VmExit(ExitReason.SigTerm, "stopped by SIGTERM")));
         try
         {
             return Run(opts, log, console, m => machine = m, () => early);
         }
         catch (EngineException e)
         {
-            bool kvm = e.Id is ErrorId.KvmUnavailable or ErrorId.KvmFailed;
-            log.Error(e.Id, e.Message);
             console.Dispose();
-            log.Exit(kvm ? "kvm-error" : "error", kvm ? 3 : 1, e.Message);
-            return kvm ? 3 : 1;
+            return Fail(log, e.Id, e.Message);
         }
         catch (Exception e)
         {
             string msg = $"engine error: {e.GetType().Name}: {e.Message} (please report this)";
             log.Error(ErrorId.InternalError, msg);
             console.Dispose();
-            log.Exit("engine-error", 7, msg);
-            return 7;
+            log.Exit(ExitReason.EngineError, msg);
+            return ExitReason.EngineError.Code;
         }
         finally
         {
@@ -83,9 +73,19 @@ public static class Program
         }
     }
 
-    private static int Run(Options opts, EventLog log, StdioConsole console, Action<Machine> started, Func<VmExit?> early)
+    /// <summary>A failure before the guest ran: the error, the usage text for a usage error, and the exit the id ends in.</summary>
+    private static int Fail(EventLog log, ErrorId id, string message)
     {
-        var cfg = new VmConfig(opts.MemoryMiB, opts.Cpus, opts.Kernel, opts.Initrd, opts.CommandLine,
+        log.Error(id, message);
+        var exit = id.ExitOf();
+        if (exit == ExitReason.Usage) Console.Error.WriteLine(EngineCommandLine.Usage);
+        log.Exit(exit, message);
+        return exit.Code;
+    }
+
+    private static int Run(EngineCommandLine opts, EventLog log, StdioConsole console, Action<Machine> started, Func<VmExit?> early)
+    {
+        var cfg = new VmConfig(opts.MemoryMiB, opts.Cpus, opts.Kernel, opts.Initrd, opts.KernelCommandLine,
             opts.OnReboot == RebootPolicy.Restart)
         {
             Disks = opts.Blocks.Select(b => new DiskConfig(b.Path, b.ReadOnly)).ToList(),
@@ -107,12 +107,13 @@ public static class Program
         console.StartInput(machine.DeliverInput, () =>
         {
             console.Release();
-            machine.Stop(new VmExit(ExitKind.ConsoleInterrupt, "three ^C on the console: stopping the guest"));
+            machine.Stop(new VmExit(ExitReason.ConsoleInterrupt, "three ^C on the console: stopping the guest"));
         });
-        log.Ready(opts.MemoryMiB, opts.Cpus, opts.Kernel, machine.KernelFormat, machine.CommandLine, ["serial", .. machine.DeviceNames], KvmSystem.IsPvmHost);
+        log.Ready(opts.MemoryMiB, opts.Cpus, opts.Kernel, machine.KernelFormat, machine.CommandLine,
+            [Events.Ready.DeviceNames.Serial, .. machine.DeviceNames], KvmSystem.IsPvmHost);
         var exit = machine.Run(kvm);
         console.Dispose();
-        log.Exit(exit.Reason, exit.Code, exit.Message);
+        log.Exit(exit.Reason, exit.Message);
         return exit.Code;
     }
 }

@@ -1,3 +1,5 @@
+using LguestPS.Contract;
+
 namespace LguestPS.Engine.Interop;
 
 /*
@@ -13,8 +15,8 @@ public static class Log
 
     public static void Verbose(string message)
     {
-        if (IsVerbose) Sink("verbose", message);
+        if (IsVerbose) Sink(Events.Log.Levels.Verbose, message);
     }
 
-    public static void Warning(string message) => Sink("warning", message);
+    public static void Warning(string message) => Sink(Events.Log.Levels.Warning, message);
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using LguestPS.Contract;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 

@@ -1,3 +1,4 @@
+using LguestPS.Contract;
 using LguestPS.Engine.Interop;
 using static LguestPS.Engine.Interop.KvmApi;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using LguestPS.Contract;
 using LguestPS.Engine.Interop;
 using Tmds.Linux;
 using static LguestPS.Engine.Interop.KvmApi;

@@ -1,3 +1,4 @@
+using LguestPS.Contract;
 using LguestPS.Engine.Bus;
 using LguestPS.Engine.Interop;
 

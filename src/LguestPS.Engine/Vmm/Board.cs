@@ -1,3 +1,4 @@
+using LguestPS.Contract;
 using LguestPS.Engine.Bus;
 using LguestPS.Engine.Kvm;
 using LguestPS.Engine.Memory;
@@ -32,7 +33,7 @@ public sealed class Board : IDisposable
         Serial = new Serial8250(console.SerialSink, new GsiLine(vm, Serial8250.Com1Irq));
         Io.Register(Serial8250.Com1, 8, "serial (COM1)", Serial);
 
-        var kbd = new I8042(() => stop.TrySet(new VmExit(ExitKind.Reset, "the guest rebooted")));
+        var kbd = new I8042(() => stop.TrySet(new VmExit(ExitReason.Reboot, "the guest rebooted")));
         Io.Register(I8042.DataPort, 1, "i8042 data", kbd);
         Io.Register(I8042.CommandPort, 1, "i8042 command", new OffsetPort(kbd, I8042.CommandPort - I8042.DataPort));
         Io.Register(I8042.ControlPortA, 1, "system control port A", kbd.PortA);

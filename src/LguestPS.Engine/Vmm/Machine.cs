@@ -1,3 +1,4 @@
+using LguestPS.Contract;
 using LguestPS.Engine.Boot;
 using LguestPS.Engine.Bus;
 using LguestPS.Engine.Interop;
@@ -53,7 +54,8 @@ public sealed class Machine : IDisposable
     private readonly bool _pvm;
     private readonly string _cmdline = "";
 
-    public string KernelFormat => _kernel.Format.ToString();
+    /// <summary>The kernel's format, as the ready event names it.</summary>
+    public string KernelFormat => _kernel.Format == Boot.KernelFormat.Elf ? Events.Ready.Formats.Elf : Events.Ready.Formats.BzImage;
 
     /// <summary>The command line the kernel actually gets (with any host quirks).</summary>
     public string CommandLine => _cmdline;
@@ -68,6 +70,9 @@ public sealed class Machine : IDisposable
         _cfg = cfg;
         _cmdline = cfg.CommandLine;
         ulong bytes = cfg.MemoryMiB << 20;
+        int devices = cfg.Disks.Count + (cfg.Rng ? 1 : 0) + cfg.Nets.Count;
+        if (devices > Limits.MaxDevices) // before any file is opened or tap made
+            throw new EngineException(ErrorId.InvalidArgument, $"{devices} devices: lguest gives a guest at most {Limits.MaxDevices} besides its console");
         try
         {
             HostMemory.CheckFits(cfg.MemoryMiB);
@@ -92,8 +97,6 @@ public sealed class Machine : IDisposable
                 _nets.Add(net);
                 _devices.Add(net);
             }
-            if (_devices.Count >= PciRoot.MaxDevices)
-                throw new EngineException(ErrorId.InvalidArgument, $"{_devices.Count} devices: PCI bus 0 holds at most {PciRoot.MaxDevices - 1}");
             _mem = new GuestMemory(bytes);
             _pvm = cfg.HostQuirks && KvmSystem.IsPvmHost;
             var quirks = HostQuirks.KernelArgs(_pvm, _kernel.IsLinux);
@@ -130,7 +133,7 @@ public sealed class Machine : IDisposable
             if (_external is { } ext) return Finish(ext);
             if (!exit.IsReboot || !_cfg.RestartOnReboot) return Finish(exit);
             Boots++;
-            Rebooted?.Invoke(exit.Reason == "reboot" ? "reset" : exit.Reason, Boots);
+            Rebooted?.Invoke(exit.RebootCause, Boots);
             _mem.Discard();
         }
     }

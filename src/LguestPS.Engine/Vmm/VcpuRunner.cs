@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using LguestPS.Contract;
 using LguestPS.Engine.Bus;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Kvm;
@@ -45,11 +46,11 @@ public sealed unsafe class VcpuRunner
         }
         catch (EngineException e)
         {
-            _stop.TrySet(new VmExit(ExitKind.KvmError, $"vCPU {_vcpu.Id}: {e.Message}"));
+            _stop.TrySet(new VmExit(ExitReason.KvmError, $"vCPU {_vcpu.Id}: {e.Message}"));
         }
         catch (Exception e)
         {
-            _stop.TrySet(new VmExit(ExitKind.EngineError, $"vCPU {_vcpu.Id}: {e.GetType().Name}: {e.Message}"));
+            _stop.TrySet(new VmExit(ExitReason.EngineError, $"vCPU {_vcpu.Id}: {e.GetType().Name}: {e.Message}"));
         }
     }
 
@@ -67,18 +68,18 @@ public sealed unsafe class VcpuRunner
             case KVM_EXIT_INTR:
                 return null;
             case KVM_EXIT_SHUTDOWN:
-                return new VmExit(ExitKind.TripleFault, $"the guest triple-faulted (vCPU {_vcpu.Id}, {Where()})");
+                return new VmExit(ExitReason.TripleFault, $"the guest triple-faulted (vCPU {_vcpu.Id}, {Where()})");
             case KVM_EXIT_HLT:
-                return new VmExit(ExitKind.PowerOff, "the guest halted");
+                return new VmExit(ExitReason.PowerOff, "the guest halted");
             case KVM_EXIT_SYSTEM_EVENT:
                 return SystemEvent(_vcpu.Exit<kvm_run_system_event>().type);
             case KVM_EXIT_INTERNAL_ERROR:
                 return InternalError();
             case KVM_EXIT_FAIL_ENTRY:
-                return new VmExit(ExitKind.KvmError,
+                return new VmExit(ExitReason.KvmError,
                     $"KVM could not enter the guest (hardware reason 0x{_vcpu.Exit<kvm_run_fail_entry>().hardware_entry_failure_reason:x})");
             default:
-                return new VmExit(ExitKind.KvmError, $"unexpected KVM exit reason {run->exit_reason} ({Where()})");
+                return new VmExit(ExitReason.KvmError, $"unexpected KVM exit reason {run->exit_reason} ({Where()})");
         }
     }
 
@@ -121,10 +122,10 @@ public sealed unsafe class VcpuRunner
 
     private static VmExit SystemEvent(uint type) => type switch
     {
-        KVM_SYSTEM_EVENT_SHUTDOWN => new VmExit(ExitKind.PowerOff, "the guest powered off"),
-        KVM_SYSTEM_EVENT_RESET => new VmExit(ExitKind.Reset, "the guest rebooted"),
-        KVM_SYSTEM_EVENT_CRASH => new VmExit(ExitKind.InternalError, "the guest reported a crash"),
-        _ => new VmExit(ExitKind.KvmError, $"unknown KVM system event {type}"),
+        KVM_SYSTEM_EVENT_SHUTDOWN => new VmExit(ExitReason.PowerOff, "the guest powered off"),
+        KVM_SYSTEM_EVENT_RESET => new VmExit(ExitReason.Reboot, "the guest rebooted"),
+        KVM_SYSTEM_EVENT_CRASH => new VmExit(ExitReason.InternalError, "the guest reported a crash"),
+        _ => new VmExit(ExitReason.KvmError, $"unknown KVM system event {type}"),
     };
 
     private VmExit InternalError()
@@ -138,7 +139,7 @@ public sealed unsafe class VcpuRunner
                 fixed (byte* b = ef.insn_bytes) bytes = Hex(new ReadOnlySpan<byte>(b, Math.Min((int)ef.insn_size, 15)));
             else
                 bytes = InstructionBytes();
-            return new VmExit(ExitKind.EmulationFailure,
+            return new VmExit(ExitReason.EmulationFailure,
                 $"KVM cannot emulate the guest instruction at {Where()}: {bytes}");
         }
         string what = ie.suberror switch
@@ -147,7 +148,7 @@ public sealed unsafe class VcpuRunner
             KVM_INTERNAL_ERROR_DELIVERY_EV => "an event it could not deliver",
             _ => $"internal error {ie.suberror}",
         };
-        return new VmExit(ExitKind.InternalError, $"KVM hit {what} ({Where()})");
+        return new VmExit(ExitReason.InternalError, $"KVM hit {what} ({Where()})");
     }
 
     private string Where()

@@ -19,7 +19,7 @@ namespace LguestPS.Client;
  * (same LineNumber, IsPartial false), so a pattern never has to span two
  * records and the complete lines alone are the exact transcript.
  *
- * Not thread-safe: VmProcess calls it under its own lock.
+ * Not thread-safe: ConsoleReader calls it under its own lock.
  */
 internal sealed class ConsoleLineSplitter
 {

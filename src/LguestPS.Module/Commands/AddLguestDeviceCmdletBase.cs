@@ -45,6 +45,7 @@ public abstract class AddLguestDeviceCmdletBase : LguestCmdletBase
             {
                 if (vm.IsActive)
                     throw LguestErrors.Fail("VmRunning", $"VM '{vm.Name}' is {vm.State}: devices can be added only while it is off. Stop-LguestVm stops it.");
+                Validate.DeviceCount(vm);
                 var device = CreateDevice(vm);
                 if (ShouldProcess(vm.Name, Action)) vm.AddDevice(device);
                 WriteObject(vm);

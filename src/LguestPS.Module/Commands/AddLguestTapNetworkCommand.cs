@@ -6,36 +6,32 @@ namespace LguestPS.Commands;
 
 /// <summary>Add-LguestTapNetwork: a virtio network device on a new tap, with a host address or on a bridge.</summary>
 [Cmdlet(VerbsCommon.Add, "LguestTapNetwork", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low,
-    DefaultParameterSetName = VMIPAddress)]
+    DefaultParameterSetName = ParameterSets.VMIPAddress)]
 [OutputType(typeof(LguestVm))]
 public sealed class AddLguestTapNetworkCommand : AddLguestDeviceCmdletBase
 {
-    // The VM by object or by name, times the tap by address or on a bridge: four sets.
-    private const string VMIPAddress = "VMIPAddress", VMBridge = "VMBridge",
-        VMNameIPAddress = "VMNameIPAddress", VMNameBridge = "VMNameBridge";
-
     /// <summary>The names of the VMs to add the device to.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = VMNameIPAddress)]
-    [Parameter(Mandatory = true, ParameterSetName = VMNameBridge)]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMNameIPAddress)]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMNameBridge)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] VMName { get; set; } = null!;
 
     /// <summary>The VMs to add the device to, usually from the pipeline.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = VMIPAddress, ValueFromPipeline = true)]
-    [Parameter(Mandatory = true, ParameterSetName = VMBridge, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMIPAddress, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMBridge, ValueFromPipeline = true)]
     [ValidateNotNull]
     public LguestVm[] VM { get; set; } = null!;
 
     /// <summary>The IPv4 address of the host side of the tap.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = VMIPAddress)]
-    [Parameter(Mandatory = true, ParameterSetName = VMNameIPAddress)]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMIPAddress)]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMNameIPAddress)]
     [ValidateNotNull]
     public IPAddress IPAddress { get; set; } = null!;
 
     /// <summary>A bridge for the tap to join instead.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = VMBridge)]
-    [Parameter(Mandatory = true, ParameterSetName = VMNameBridge)]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMBridge)]
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMNameBridge)]
     [ValidateNotNullOrEmpty]
     [ValidateLength(1, 15)]
     public string Bridge { get; set; } = null!;
@@ -45,8 +41,8 @@ public sealed class AddLguestTapNetworkCommand : AddLguestDeviceCmdletBase
     [ValidatePattern("^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")]
     public string? MacAddress { get; set; }
 
-    internal override LguestVm[]? TargetObjects => ParameterSetName is VMIPAddress or VMBridge ? VM : null;
-    internal override string[]? TargetNames => ParameterSetName is VMNameIPAddress or VMNameBridge ? VMName : null;
+    internal override LguestVm[]? TargetObjects => ParameterSetName is ParameterSets.VMIPAddress or ParameterSets.VMBridge ? VM : null;
+    internal override string[]? TargetNames => ParameterSetName is ParameterSets.VMNameIPAddress or ParameterSets.VMNameBridge ? VMName : null;
 
     internal override string Action =>
         $"Add tap network ({(Bridge != null ? "bridge " + Bridge : "host address " + IPAddress)}{(MacAddress != null ? ", MAC " + MacAddress : "")})";

@@ -1,6 +1,7 @@
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using LguestPS.Contract;
 
 namespace LguestPS.Commands;
 
@@ -28,7 +29,7 @@ public sealed class NewLguestVmCommand : LguestCmdletBase
     /// <summary>Number of virtual CPUs.</summary>
     [Parameter]
     [Alias("ProcessorCount")]
-    [ValidateRange(1, 254)]
+    [ValidateRange(1, Limits.MaxCpus)]
     public int Cpus { get; set; } = 1;
 
     /// <summary>An initial RAM disk.</summary>
@@ -71,7 +72,7 @@ public sealed class NewLguestVmCommand : LguestCmdletBase
             Validate.Kernel(kernel);
             if (initrd != null) Validate.Initrd(initrd, MemoryMB);
             if (chroot != null && !Directory.Exists(chroot))
-                throw LguestErrors.Fail("InvalidArgument", $"-ChrootPath '{chroot}' is not a directory.");
+                throw LguestErrors.Fail(ErrorId.InvalidArgument, $"-ChrootPath '{chroot}' is not a directory.");
         }
         catch (LguestException e)
         {

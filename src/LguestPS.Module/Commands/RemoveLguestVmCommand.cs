@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using LguestPS.Client;
+using LguestPS.Session;
 
 namespace LguestPS.Commands;
 
@@ -27,7 +27,7 @@ public sealed class RemoveLguestVmCommand : LguestVmCmdletBase
                 continue;
             }
             if (!ShouldProcess(vm.Name, "Remove VM")) continue;
-            vm.Run?.Stop(force: false, VmProcess.DefaultStopGrace);
+            VmRun.Of(vm)?.Stop(StopMode.Terminate);
             Registry.Remove(vm);
             if (PassThru) WriteObject(vm);
         }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Management.Automation;
+using LguestPS.Session;
 
 namespace LguestPS.Commands;
 
@@ -41,11 +42,9 @@ public sealed class SendLguestVmConsoleCommand : LguestCmdletBase
         {
             try
             {
-                var process = vm.Run?.Process;
-                if (process == null || process.HasExited)
-                    throw LguestErrors.Fail("VmNotRunning", $"VM '{vm.Name}' is not running; Start-LguestVm starts it.");
+                var run = VmRun.Running(vm);
                 if (ShouldProcess(vm.Name, $"Type '{Text}'{(NoNewline ? "" : " and Enter")}"))
-                    process.Send(NoNewline ? Text : Text + "\n");
+                    run.Send(NoNewline ? Text : Text + "\n");
                 if (PassThru) WriteObject(vm);
             }
             catch (LguestException e)

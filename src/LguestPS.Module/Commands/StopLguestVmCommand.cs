@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using LguestPS.Client;
+using LguestPS.Session;
 
 namespace LguestPS.Commands;
 
@@ -21,14 +21,14 @@ public sealed class StopLguestVmCommand : LguestVmCmdletBase
     {
         foreach (var vm in TargetVms())
         {
-            var run = vm.Run;
+            var run = VmRun.Of(vm);
             if (run == null || run.HasEnded)
             {
                 WriteVerbose($"VM '{vm.Name}' is not running.");
             }
             else if (ShouldProcess(vm.Name, TurnOff ? "Turn off VM (kill the engine)" : "Stop VM"))
             {
-                run.Stop(TurnOff, VmProcess.DefaultStopGrace);
+                run.Stop(TurnOff ? StopMode.Kill : StopMode.Terminate);
                 WriteVerbose($"VM '{vm.Name}' stopped: {vm.ExitReason} (engine exit code {vm.ExitCode}).");
             }
             if (PassThru) WriteObject(vm);

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
 using System.Threading;
+using LguestPS.Session;
 
 namespace LguestPS.Commands;
 
@@ -65,7 +66,7 @@ public sealed class WaitLguestVmCommand : LguestVmCmdletBase
         foreach (var vm in _vms)
         {
             if (_cancel.IsCancellationRequested) return;
-            var run = vm.Run;
+            var run = VmRun.Of(vm);
             if (_regex != null)
             {
                 if (run == null)

@@ -29,11 +29,18 @@ public sealed class LguestVmJob : Job2, IVmRunListener
     private readonly object _stateLock = new();
     private bool _finished;
 
-    internal LguestVmJob(VmRun run) : base(run.CommandLine, run.Vm.Name)
+    private LguestVmJob(VmRun run) : base(run.CommandLine, run.Vm.Name)
     {
         _run = run;
         PSJobTypeName = JobTypeName;
-        run.SetListener(this);
+    }
+
+    /// <summary>Starts a run of the VM as a job. Throws LguestException if it cannot start (the job is then Failed).</summary>
+    internal static LguestVmJob Start(LguestVm vm, VmRunOptions options)
+    {
+        var job = new LguestVmJob(VmRun.Prepare(vm, options));
+        job.StartJob();
+        return job;
     }
 
     /// <summary>The VM this job runs.</summary>
@@ -53,7 +60,7 @@ public sealed class LguestVmJob : Job2, IVmRunListener
         SetJobState(JobState.Running);
         try
         {
-            _run.Start();
+            _run.Start(this);
         }
         catch (LguestException e)
         {
@@ -89,7 +96,7 @@ public sealed class LguestVmJob : Job2, IVmRunListener
             }
             if (JobStateInfo.State != JobState.Stopping) SetJobState(JobState.Stopping);
         }
-        _run.Stop(force, VmProcess.DefaultStopGrace);
+        _run.Stop(force ? StopMode.Kill : StopMode.Terminate);
     }
 
     public override void StopJobAsync() => StopJobAsync(force: false, reason: null);
@@ -119,31 +126,21 @@ public sealed class LguestVmJob : Job2, IVmRunListener
 
     void IVmRunListener.OnConsoleLine(LguestConsoleLine line) => Output.Add(PSObject.AsPSObject(line));
 
-    void IVmRunListener.OnEvent(EngineEvent e)
+    void IVmRunListener.OnDiagnostic(InformationalRecord record)
     {
-        switch (e.Name)
-        {
-            case EngineEvent.Log when e.GetString("level") == "warning":
-            case EngineEvent.Text:
-                Warning.Add(new WarningRecord($"{VM.Name}: {e.Describe()}"));
-                break;
-            case EngineEvent.Error:
-                break; // it becomes the job's error when the engine exits
-            default:
-                Verbose.Add(new VerboseRecord($"{VM.Name}: {e.Describe()}"));
-                break;
-        }
+        if (record is WarningRecord warning) Warning.Add(warning);
+        else if (record is VerboseRecord verbose) Verbose.Add(verbose);
     }
 
-    void IVmRunListener.OnExit(RunOutcome outcome, LguestException? error, EngineExit exit)
+    void IVmRunListener.OnEnded(VmRun run)
     {
-        switch (outcome)
+        switch (run.Outcome)
         {
             case RunOutcome.Completed: Finish(JobState.Completed, null); break;
             case RunOutcome.Stopped: Finish(JobState.Stopped, null); break;
             default:
-                Error.Add(error!.ToErrorRecord(VM));
-                Finish(JobState.Failed, error);
+                Error.Add(run.Error!.ToErrorRecord(VM));
+                Finish(JobState.Failed, run.Error);
                 break;
         }
     }
@@ -178,14 +175,9 @@ public sealed class LguestVmJob : Job2, IVmRunListener
         return null;
     }
 
-    internal bool IsFinished => IsFinishedState(JobStateInfo.State);
-
-    private static bool IsFinishedState(JobState s) =>
-        s is JobState.Completed or JobState.Failed or JobState.Stopped;
-
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_run.HasEnded) _run.Stop(force: false, VmProcess.DefaultStopGrace);
+        if (disposing && !_run.HasEnded) _run.Stop(StopMode.Terminate);
         base.Dispose(disposing);
     }
 }

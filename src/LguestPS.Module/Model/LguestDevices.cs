@@ -1,4 +1,4 @@
-using System;
+using LguestPS.Contract;
 
 namespace LguestPS;
 
@@ -8,8 +8,8 @@ public abstract class LguestDevice
     /// <summary>The kind of device: Block, TapNetwork or Rng.</summary>
     public abstract string Kind { get; }
 
-    /// <summary>The engine option that creates this device, e.g. <c>--block=/srv/d.img,ro</c>.</summary>
-    internal abstract string EngineArgument { get; }
+    /// <summary>Puts the device on the engine's command line (one --block, --tunnet or --rng).</summary>
+    internal abstract void AddTo(EngineCommandLine commandLine);
 
     /// <summary>A short description for tables: the file, the address or the bridge.</summary>
     public abstract string Description { get; }
@@ -38,7 +38,7 @@ public sealed class LguestBlockDevice : LguestDevice
     /// <summary>The size of the backing file when the device was added, in bytes.</summary>
     public long SizeBytes { get; }
 
-    internal override string EngineArgument => "--block=" + Path + (ReadOnly ? ",ro" : "");
+    internal override void AddTo(EngineCommandLine commandLine) => commandLine.Blocks.Add(new BlockOption(Path, ReadOnly));
 
     public override string Description => Path + (ReadOnly ? " (read-only)" : "");
 }
@@ -64,8 +64,8 @@ public sealed class LguestTapNetwork : LguestDevice
     /// <summary>The guest's MAC address, or null for one the engine chooses.</summary>
     public string? MacAddress { get; }
 
-    internal override string EngineArgument =>
-        "--tunnet=" + (Bridge != null ? "bridge:" + Bridge : IPAddress) + (MacAddress != null ? ":" + MacAddress : "");
+    internal override void AddTo(EngineCommandLine commandLine) =>
+        commandLine.Tunnets.Add(new TunnetOption(IPAddress, Bridge, MacAddress));
 
     public override string Description =>
         (Bridge != null ? "bridge " + Bridge : "host " + IPAddress) + (MacAddress != null ? ", MAC " + MacAddress : "");
@@ -78,7 +78,7 @@ public sealed class LguestRng : LguestDevice
 
     public override string Kind => "Rng";
 
-    internal override string EngineArgument => "--rng";
+    internal override void AddTo(EngineCommandLine commandLine) => commandLine.Rng = true;
 
     public override string Description => "host entropy";
 }

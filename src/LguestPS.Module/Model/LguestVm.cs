@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
+using System.Diagnostics;
 using System.Linq;
-using LguestPS.Session;
 
 namespace LguestPS;
 
@@ -65,20 +65,29 @@ public sealed class LguestVm
     /// </summary>
     public bool HostQuirks { get; }
 
-    /// <summary>The devices, in the order they were added (the guest sees them in this order).</summary>
+    /// <summary>
+    /// The devices, in the order they were added. The guest finds the disks
+    /// first, then the entropy device, then the networks (docs/engine.md,
+    /// "Devices"), each kind in this order.
+    /// </summary>
     public ReadOnlyCollection<LguestDevice> Devices
     {
         get { lock (_devices) return _devices.ToList().AsReadOnly(); }
     }
 
+    /*
+     * What the VM's current run says about it. Only that run writes these
+     * (Session/VmRun), so a VM knows nothing of runs, processes or jobs.
+     */
+
     /// <summary>Off, Starting, Running, Stopping or Failed.</summary>
     public LguestVmState State { get; internal set; }
 
     /// <summary>The engine's process id while it runs.</summary>
-    public int? ProcessId => Run is { Process: { HasExited: false } p } ? p.ProcessId : null;
+    public int? ProcessId { get; internal set; }
 
     /// <summary>How long the current run has lasted (or the last one lasted).</summary>
-    public TimeSpan Uptime => Run?.Process?.Elapsed ?? TimeSpan.Zero;
+    public TimeSpan Uptime => RunClock?.Elapsed ?? TimeSpan.Zero;
 
     /// <summary>Why the last run ended (the engine's exit reason: poweroff, reboot, sigterm, triple-fault...).</summary>
     public string? ExitReason { get; internal set; }
@@ -86,8 +95,8 @@ public sealed class LguestVm
     /// <summary>The engine's exit code for the last run (docs/engine.md "Exit codes").</summary>
     public int? ExitCode { get; internal set; }
 
-    /// <summary>The current or last run: its process, console history and outcome.</summary>
-    internal VmRun? Run { get; set; }
+    /// <summary>The current or last run's clock: it runs from the engine's start until it is reaped.</summary>
+    internal Stopwatch? RunClock { get; set; }
 
     /// <summary>Set by Remove-LguestVm: the VM is no longer in its session.</summary>
     internal bool Removed { get; set; }

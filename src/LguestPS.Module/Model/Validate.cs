@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Net.Sockets;
 using System.Text;
+using LguestPS.Contract;
 
 namespace LguestPS;
 
@@ -12,36 +13,38 @@ namespace LguestPS;
  */
 internal static class Validate
 {
-    /// <summary>The engine's upper bound on guest RAM (docs/engine.md; 4 TiB).</summary>
-    internal const int MaxMemoryMB = 4 * 1024 * 1024;
-
-    /// <summary>Block devices are read and written in 512-byte sectors (virtio 1.x, 5.2).</summary>
-    internal const int SectorSize = 512;
-
+    /// <summary>Guest RAM within the engine's limits (LguestPS.Contract.Limits).</summary>
     internal static void Memory(int memoryMB)
     {
-        if (memoryMB < 1)
-            throw LguestErrors.Fail("MemoryTooSmall", $"-MemoryMB {memoryMB} is not a memory size: give the guest's RAM in MiB, e.g. 256.");
-        if (memoryMB > MaxMemoryMB)
-            throw LguestErrors.Fail("MemoryTooLarge", $"-MemoryMB {memoryMB} is more than the engine supports ({MaxMemoryMB} MiB).");
+        if (memoryMB < Limits.MinMemoryMiB)
+            throw LguestErrors.Fail(ErrorId.MemoryTooSmall, $"-MemoryMB {memoryMB} is not a memory size: give the guest's RAM in MiB, e.g. 256.");
+        if (memoryMB > Limits.MaxMemoryMiB)
+            throw LguestErrors.Fail(ErrorId.MemoryTooLarge, $"-MemoryMB {memoryMB} is more than the engine supports ({Limits.MaxMemoryMiB} MiB).");
+    }
+
+    /// <summary>Room on the VM's PCI bus for one more device (LguestPS.Contract.Limits.MaxDevices).</summary>
+    internal static void DeviceCount(LguestVm vm)
+    {
+        if (vm.Devices.Count >= Limits.MaxDevices)
+            throw LguestErrors.Fail("TooManyDevices", $"VM '{vm.Name}' already has {vm.Devices.Count} devices, as many as its PCI bus has slots for.");
     }
 
     /// <summary>The kernel exists, can be read, and starts like an x86 bzImage ("HdrS" at 0x202) or an ELF file.</summary>
     internal static void Kernel(string path)
     {
-        byte[] head = ReadHead(path, "Kernel", 0x206);
+        byte[] head = ReadHead(path, KernelFile, 0x206);
         bool elf = head.Length >= 4 && head[0] == 0x7f && head[1] == (byte)'E' && head[2] == (byte)'L' && head[3] == (byte)'F';
         bool bzImage = head.Length >= 0x206 && Encoding.ASCII.GetString(head, 0x202, 4) == "HdrS";
         if (!elf && !bzImage)
-            throw LguestErrors.Fail("KernelInvalid", $"'{path}' is not a kernel: expected an x86-64 bzImage or an ELF vmlinux.");
+            throw LguestErrors.Fail(ErrorId.KernelInvalid, $"'{path}' is not a kernel: expected an x86-64 bzImage or an ELF vmlinux.");
     }
 
     internal static void Initrd(string path, int memoryMB)
     {
-        ReadHead(path, "Initrd", 1);
+        ReadHead(path, InitrdFile, 1);
         long size = new FileInfo(path).Length;
         if (size >= (long)memoryMB << 20)
-            throw LguestErrors.Fail("InitrdTooLarge", $"The initrd '{path}' ({size >> 20} MiB) does not fit in {memoryMB} MiB of guest RAM: give the VM more -MemoryMB.");
+            throw LguestErrors.Fail(ErrorId.InitrdTooLarge, $"The initrd '{path}' ({size >> 20} MiB) does not fit in {memoryMB} MiB of guest RAM: give the VM more -MemoryMB.");
     }
 
     /// <summary>A disk image: an existing file (or block device) whose size is whole sectors. Returns its size.</summary>
@@ -52,15 +55,15 @@ internal static class Validate
         if (!File.Exists(path))
             throw LguestErrors.Fail("BlockDeviceNotFound", $"The disk image '{path}' does not exist. Create one first, e.g. truncate -s 64M '{path}'.");
         long size = new FileInfo(path).Length;
-        if (size % SectorSize != 0)
-            throw LguestErrors.Fail("BlockDeviceInvalid", $"The disk image '{path}' is {size} bytes, not a whole number of {SectorSize}-byte sectors.");
+        if (size % Limits.SectorSize != 0)
+            throw LguestErrors.Fail("BlockDeviceInvalid", $"The disk image '{path}' is {size} bytes, not a whole number of {Limits.SectorSize}-byte sectors.");
         try
         {
             using var _ = new FileStream(path, FileMode.Open, readOnly ? FileAccess.Read : FileAccess.ReadWrite, FileShare.ReadWrite);
         }
         catch (UnauthorizedAccessException e)
         {
-            throw LguestErrors.Fail("PermissionDenied",
+            throw LguestErrors.Fail(ErrorId.PermissionDenied.Name(),
                 $"Cannot {(readOnly ? "read" : "write")} the disk image '{path}'{(readOnly ? "" : ": add -ReadOnly, or fix its permissions")}.", e);
         }
         return size;
@@ -86,12 +89,27 @@ internal static class Validate
             throw LguestErrors.Fail("TapUnavailable", "/dev/net/tun does not exist on this host, so no tap network can be created (modprobe tun).");
     }
 
-    private static byte[] ReadHead(string path, string what, int count)
+    /// <summary>A file New-LguestVm reads the start of, and the errorIds its problems get: the engine's own where it has one.</summary>
+    private sealed class FileKind
+    {
+        internal FileKind(string noun, string notAFile, ErrorId notFound, ErrorId unreadable) =>
+            (Noun, NotAFile, NotFound, Unreadable) = (noun, notAFile, notFound.Name(), unreadable.Name());
+
+        internal string Noun { get; }
+        internal string NotAFile { get; }
+        internal string NotFound { get; }
+        internal string Unreadable { get; }
+    }
+
+    private static readonly FileKind KernelFile = new("kernel", ErrorId.KernelInvalid.Name(), ErrorId.KernelNotFound, ErrorId.KernelUnreadable);
+    private static readonly FileKind InitrdFile = new("initrd", "InitrdInvalid", ErrorId.InitrdNotFound, ErrorId.InitrdUnreadable);
+
+    private static byte[] ReadHead(string path, FileKind kind, int count)
     {
         if (Directory.Exists(path))
-            throw LguestErrors.Fail($"{what}Invalid", $"'{path}' is a directory, not a {what.ToLowerInvariant()} file.");
+            throw LguestErrors.Fail(kind.NotAFile, $"'{path}' is a directory, not a {kind.Noun} file.");
         if (!File.Exists(path))
-            throw LguestErrors.Fail($"{what}NotFound", $"The {what.ToLowerInvariant()} '{path}' does not exist.");
+            throw LguestErrors.Fail(kind.NotFound, $"The {kind.Noun} '{path}' does not exist.");
         try
         {
             using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
@@ -103,7 +121,7 @@ internal static class Validate
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw LguestErrors.Fail($"{what}Unreadable", $"Cannot read the {what.ToLowerInvariant()} '{path}': {e.Message}", e);
+            throw LguestErrors.Fail(kind.Unreadable, $"Cannot read the {kind.Noun} '{path}': {e.Message}", e);
         }
     }
 }

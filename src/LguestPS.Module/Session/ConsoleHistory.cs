@@ -24,6 +24,7 @@ internal sealed class ConsoleHistory
     private long _cursorLine = 1;
     private int _cursorColumn;
     private bool _closed;
+    private int _waiters;
 
     internal void Add(LguestConsoleLine line)
     {
@@ -52,6 +53,12 @@ internal sealed class ConsoleHistory
         get { lock (_lines) return _lines.Count; }
     }
 
+    /// <summary>How many pattern waits are blocked for a line right now.</summary>
+    internal int Waiters
+    {
+        get { lock (_lines) return _waiters; }
+    }
+
     /// <summary>
     /// Waits for a line that matches after the cursor. Returns the line, or
     /// null on timeout or cancellation; <paramref name="ended"/> says the run
@@ -70,7 +77,9 @@ internal sealed class ConsoleHistory
                 if (_closed) { ended = true; return null; }
                 var left = deadline == DateTime.MaxValue ? TimeSpan.FromMilliseconds(100) : deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero || cancel.IsCancellationRequested) { ended = false; return null; }
-                Monitor.Wait(_lines, left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100));
+                _waiters++;
+                try { Monitor.Wait(_lines, left < TimeSpan.FromMilliseconds(100) ? left : TimeSpan.FromMilliseconds(100)); }
+                finally { _waiters--; }
             }
         }
     }

@@ -5,7 +5,6 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading.Tasks;
-using LguestPS.Client;
 
 namespace LguestPS.Session;
 
@@ -94,7 +93,7 @@ internal sealed class VmRegistry
     /// <summary>Stops every running VM at once (SIGTERM, then SIGKILL after the grace period) and waits for all.</summary>
     internal void StopAll()
     {
-        var runs = All.Select(v => v.Run).Where(r => r is { HasEnded: false }).ToList();
-        Parallel.ForEach(runs, r => r!.Stop(force: false, VmProcess.DefaultStopGrace));
+        var runs = All.Select(VmRun.Of).Where(r => r is { HasEnded: false }).ToList();
+        Parallel.ForEach(runs, r => r!.Stop(StopMode.Terminate));
     }
 }

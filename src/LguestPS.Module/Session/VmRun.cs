@@ -1,118 +1,298 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
 using System.Linq;
+using System.Management.Automation;
+using System.Runtime.CompilerServices;
+using System.Text;
 using System.Threading;
 using LguestPS.Client;
+using LguestPS.Contract;
 
 namespace LguestPS.Session;
 
-/// <summary>Who hears about a run: its job.</summary>
-internal interface IVmRunListener
+/*
+ * One run of a VM: one engine process from launch to exit, and the only
+ * object that knows about it. It launches the engine (EngineLauncher), reads
+ * its console and its events (ConsoleReader, EventReader), signals it
+ * (EngineSignals), keeps the VM's state in step with what the engine says,
+ * records the console for pattern waits, and tells its one listener (the
+ * VM's job, or Start-LguestVm -Wait's feed) everything, ending with OnEnded.
+ *
+ * A VM has at most one live run. VmRun.Of finds a VM's current or last run,
+ * so the VM holds no pointer to it; the table is also the lock under which a
+ * run claims its VM and writes the VM's state, so two starts cannot both win
+ * and a finished run never writes over its successor.
+ *
+ * Room to grow without reshaping: a control channel to the engine (pause,
+ * resume, power button, Ctrl+Alt+Del) is one more piece beside the readers,
+ * handed over by the launcher with the pipes; a graceful stop with a timeout
+ * is one more StopMode that asks over it before EngineSignals; a start that
+ * returns only once the engine said ready or failed waits on the
+ * Starting-to-Running step in OnEvent or on the end; new exit reasons are
+ * read in Ended, where the console history is at hand for a panic line; and
+ * the lock a command runner takes to drive the guest's shell belongs beside
+ * Send and History, one per run.
+ */
+internal sealed class VmRun
 {
-    void OnConsoleLine(LguestConsoleLine line);
-    void OnEvent(EngineEvent e);
-    void OnExit(RunOutcome outcome, LguestException? error, EngineExit exit);
-}
+    /// <summary>How long an engine has to exit after SIGTERM before SIGKILL (settable for tests).</summary>
+    internal static TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(10);
 
-/// <summary>
-/// One run of a VM: one engine process from start to exit. It keeps the VM's
-/// state in step with the engine's events, records the console for pattern
-/// waits, and tells its listener (the VM's job) everything in order.
-/// </summary>
-internal sealed class VmRun : IEngineListener
-{
+    /// <summary>How long the guest must be quiet before its unfinished console line is delivered.</summary>
+    internal static readonly TimeSpan PartialLineIdle = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long the end waits for the readers to drain pipes that the engine's children may still hold.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Each VM's current or last run; also the lock for every write to a VM's run state.</summary>
+    private static readonly ConditionalWeakTable<LguestVm, VmRun> Latest = new();
+
+    private readonly string _enginePath;
+    private readonly IReadOnlyList<string> _arguments;
+    private readonly Stopwatch _clock = new();
     private readonly ManualResetEventSlim _ended = new(false);
-    private readonly object _gate = new();
-    private bool _exiting;
+    private readonly object _deliveryLock = new(), _stdinLock = new();
     private IVmRunListener? _listener;
+    private Process? _process;
+    private EngineSignals? _signals;
+    private ConsoleReader? _console;
+    private EventReader? _events;
+    private bool _ending; // under Latest: the end is being reported, the VM's state is the end's
+    private volatile bool _stopRequested;
+    private StopMode _stopMode;
 
-    internal VmRun(LguestVm vm, string enginePath, IReadOnlyList<string> arguments)
+    private VmRun(LguestVm vm, string enginePath, IReadOnlyList<string> arguments)
     {
         Vm = vm;
-        EnginePath = enginePath;
-        Arguments = arguments;
+        _enginePath = enginePath;
+        _arguments = arguments;
     }
 
+    /// <summary>A run of the VM, ready to start: the engine found and its command line made. Throws EngineNotFound.</summary>
+    internal static VmRun Prepare(LguestVm vm, VmRunOptions options) =>
+        new(vm, LguestEngine.FindExecutable(), EngineArguments.For(vm, options.Verbose));
+
+    /// <summary>The VM's current or last run; null if it never started.</summary>
+    internal static VmRun? Of(LguestVm vm)
+    {
+        lock (Latest) return Latest.TryGetValue(vm, out var run) ? run : null;
+    }
+
+    /// <summary>The VM's run while it runs; VmNotRunning otherwise.</summary>
+    internal static VmRun Running(LguestVm vm) =>
+        Of(vm) is { HasEnded: false } run ? run
+        : throw LguestErrors.Fail("VmNotRunning", $"VM '{vm.Name}' is not running; Start-LguestVm starts it.");
+
     internal LguestVm Vm { get; }
-    internal string EnginePath { get; }
-    internal IReadOnlyList<string> Arguments { get; }
-    internal ConsoleHistory History { get; } = new();
-    internal VmProcess? Process { get; private set; }
-    internal RunOutcome? Outcome { get; private set; }
-    internal LguestException? Error { get; private set; }
-    internal bool HasEnded => _ended.IsSet;
-    internal WaitHandle EndedHandle => _ended.WaitHandle;
 
     /// <summary>The engine's command line, for the job's Command and for people.</summary>
-    internal string CommandLine => string.Join(" ", new[] { EnginePath }.Concat(Arguments));
+    internal string CommandLine => string.Join(" ", new[] { _enginePath }.Concat(_arguments));
 
-    /// <summary>Set once, before Start: everything the run reports goes there.</summary>
-    internal void SetListener(IVmRunListener listener) => _listener = listener;
+    /// <summary>Every console line of the run, for pattern waits.</summary>
+    internal ConsoleHistory History { get; } = new();
 
-    /// <summary>Starts the engine. The VM is Starting until the engine reports the guest ready.</summary>
-    internal void Start()
+    /// <summary>How the run ended; null until it has (and for a run whose engine never started).</summary>
+    internal RunOutcome? Outcome { get; private set; }
+
+    /// <summary>Why the run failed, when it did.</summary>
+    internal LguestException? Error { get; private set; }
+
+    /// <summary>The run is over and its listener has heard so.</summary>
+    internal bool HasEnded => _ended.IsSet;
+
+    internal WaitHandle EndedHandle => _ended.WaitHandle;
+
+    /// <summary>
+    /// Claims the VM and starts the engine; everything the run reports goes to
+    /// <paramref name="listener"/>. Throws VmRunning if the VM already runs,
+    /// EngineStartError if the engine cannot be started (the VM is then as it was).
+    /// </summary>
+    internal void Start(IVmRunListener listener)
     {
-        var previous = (Vm.Run, Vm.State, Vm.ExitReason, Vm.ExitCode);
-        Vm.Run = this;
-        Vm.State = LguestVmState.Starting;
-        Vm.ExitReason = null;
-        Vm.ExitCode = null;
+        VmRun? previous;
+        (LguestVmState, string?, int?, Stopwatch?) before;
+        lock (Latest)
+        {
+            if (_listener != null) throw new InvalidOperationException("A run starts once; Start-LguestVm makes another.");
+            previous = Of(Vm);
+            if (previous is { _ending: false })
+                throw LguestErrors.Fail("VmRunning", $"VM '{Vm.Name}' is already {Vm.State}.");
+            _listener = listener;
+            before = (Vm.State, Vm.ExitReason, Vm.ExitCode, Vm.RunClock);
+            Claim(this);
+            (Vm.State, Vm.ExitReason, Vm.ExitCode, Vm.RunClock) = (LguestVmState.Starting, null, null, _clock);
+        }
         try
         {
-            Process = VmProcess.Start(EnginePath, Arguments, Vm.Name, this);
+            _process = EngineLauncher.Start(_enginePath, _arguments, _clock);
         }
         catch
         {
-            (Vm.Run, Vm.State, Vm.ExitReason, Vm.ExitCode) = previous;
+            lock (Latest)
+            {
+                _ending = true;
+                Claim(previous);
+                (Vm.State, Vm.ExitReason, Vm.ExitCode, Vm.RunClock) = before;
+            }
+            _ended.Set();
             throw;
+        }
+
+        int pid = _process.Id;
+        var signals = new EngineSignals(pid);
+        LiveEngines.Add(signals);
+        StopMode? stopAsked;
+        lock (Latest)
+        {
+            _signals = signals;
+            Vm.ProcessId = pid;
+            stopAsked = _stopRequested ? _stopMode : null;
+        }
+        if (stopAsked is StopMode mode) Signal(signals, mode); // a stop that came while the engine was being forked
+        _console = new ConsoleReader(_process.StandardOutput.BaseStream, Vm.Name, _clock, PartialLineIdle, OnConsoleLine, $"lguest {pid} console");
+        _events = new EventReader(_process.StandardError.BaseStream, _clock, OnEvent, $"lguest {pid} events");
+        _console.Start();
+        _events.Start();
+        new Thread(AwaitExit) { IsBackground = true, Name = $"lguest {pid} exit" }.Start();
+    }
+
+    private void Claim(VmRun? run)
+    {
+        Latest.Remove(Vm);
+        if (run != null) Latest.Add(Vm, run);
+    }
+
+    /// <summary>Types text into the guest's console (the engine's stdin).</summary>
+    internal void Send(string text)
+    {
+        byte[] bytes = new UTF8Encoding(false).GetBytes(text);
+        lock (_stdinLock)
+        {
+            if (_process == null || _signals is not { IsReaped: false }) throw ConsoleGone(null);
+            try
+            {
+                var stdin = _process.StandardInput.BaseStream;
+                stdin.Write(bytes, 0, bytes.Length);
+                stdin.Flush();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                throw ConsoleGone(e);
+            }
         }
     }
 
-    /// <summary>Stops the engine (SIGTERM, SIGKILL after the grace period; at once with force) and waits for the end.</summary>
-    internal void Stop(bool force, TimeSpan grace)
+    private LguestException ConsoleGone(Exception? inner) =>
+        LguestErrors.Fail("VmNotRunning", $"VM '{Vm.Name}': its engine has exited, so there is no console to type into.", inner);
+
+    /// <summary>Stops the engine and returns once the run has ended.</summary>
+    internal void Stop(StopMode mode)
     {
-        RequestStop(force, grace);
-        if (Process != null) _ended.Wait();
+        RequestStop(mode);
+        if (_listener != null) _ended.Wait();
     }
 
     /// <summary>Like Stop, but returns at once.</summary>
-    internal void RequestStop(bool force, TimeSpan grace)
+    internal void RequestStop(StopMode mode)
     {
-        lock (_gate)
+        EngineSignals? signals;
+        lock (Latest)
         {
-            // Once the end is being reported, the VM's state is the end's to set.
-            if (Process == null || _exiting) return;
+            signals = _signals;
+            if (_listener == null || _ending || signals?.IsReaped == true) return;
             Vm.State = LguestVmState.Stopping;
+            // Before the signal: the end it causes must read as asked for. Start applies it if the fork is not done yet.
+            _stopRequested = true;
+            _stopMode = mode;
         }
-        Process.RequestStop(force, grace);
+        if (signals != null) Signal(signals, mode);
+    }
+
+    private static void Signal(EngineSignals signals, StopMode mode)
+    {
+        if (mode == StopMode.Kill) signals.Kill();
+        else signals.Terminate(StopGrace);
     }
 
     internal bool WaitForEnd(TimeSpan timeout) => _ended.Wait(timeout);
 
-    void IEngineListener.OnConsoleLine(LguestConsoleLine line)
+    private void OnConsoleLine(LguestConsoleLine line)
     {
-        // The job first: whoever a pattern wait wakes must find the line in Receive-Job already.
-        _listener?.OnConsoleLine(line);
-        History.Add(line);
+        lock (_deliveryLock)
+        {
+            // The listener first: whoever a pattern wait wakes must find the line in Receive-Job already.
+            Tell(l => l.OnConsoleLine(line));
+            History.Add(line);
+        }
     }
 
-    void IEngineListener.OnEvent(EngineEvent e)
+    private void OnEvent(EngineEvent e)
     {
-        if (e.Name == EngineEvent.Ready && Vm.State == LguestVmState.Starting) Vm.State = LguestVmState.Running;
-        _listener?.OnEvent(e);
+        if (e.Name == Events.Ready.Name)
+            lock (Latest)
+                if (!_ending && Vm.State == LguestVmState.Starting) Vm.State = LguestVmState.Running;
+        var record = Diagnostic(e);
+        if (record != null)
+            lock (_deliveryLock) Tell(l => l.OnDiagnostic(record));
     }
 
-    void IEngineListener.OnExit(EngineExit exit)
+    /// <summary>What an event says to people: warnings for warnings and for text a dying engine wrote, the rest verbose.</summary>
+    private InformationalRecord? Diagnostic(EngineEvent e) => e.Name switch
     {
-        lock (_gate) _exiting = true;
-        var outcome = LguestErrors.Classify(exit, Vm.Name, out var error);
-        Outcome = outcome;
-        Error = error;
-        Vm.ExitCode = exit.ExitCode;
-        Vm.ExitReason = exit.Reason;
-        Vm.State = outcome == RunOutcome.Failed ? LguestVmState.Failed : LguestVmState.Off;
+        Events.Error.Name => null, // it becomes the run's error when the engine exits
+        EngineEvent.Text => new WarningRecord($"{Vm.Name}: {e.Describe()}"),
+        Events.Log.Name when e.GetString(Events.Log.Level) == Events.Log.Levels.Warning => new WarningRecord($"{Vm.Name}: {e.Describe()}"),
+        _ => new VerboseRecord($"{Vm.Name}: {e.Describe()}"),
+    };
+
+    private void Tell(Action<IVmRunListener> call)
+    {
+        try { call(_listener!); }
+        catch (Exception) { /* a listener's failure must not stop the run */ }
+    }
+
+    private void AwaitExit()
+    {
+        var process = _process!;
+        process.WaitForExit();
+        _signals!.MarkReaped(); // from here on the pid may belong to someone else: never signal it again
+        LiveEngines.Remove(_signals);
+        lock (Latest) Vm.ProcessId = null;
+        // The pipes close with the process; the readers deliver what they hold first.
+        _console!.Finish(DrainTimeout);
+        _events!.Finish(DrainTimeout);
+        _clock.Stop(); // the VM's Uptime stays what the run lasted
+        try
+        {
+            Ended(EngineExit.Read(process.ExitCode, _events, _stopRequested, _clock.Elapsed));
+        }
+        finally
+        {
+            lock (_stdinLock) process.Dispose();
+        }
+    }
+
+    private void Ended(EngineExit exit)
+    {
+        Outcome = exit.Outcome;
+        Error = exit.ToError(Vm.Name);
+        lock (Latest)
+        {
+            _ending = true;
+            Vm.ExitCode = exit.ExitCode;
+            Vm.ExitReason = exit.Reason;
+            Vm.State = Outcome == RunOutcome.Failed ? LguestVmState.Failed : LguestVmState.Off;
+        }
         History.Close();
-        try { _listener?.OnExit(outcome, error, exit); }
-        finally { _ended.Set(); }
+        try
+        {
+            lock (_deliveryLock) Tell(l => l.OnEnded(this));
+        }
+        finally
+        {
+            _ended.Set();
+        }
     }
 }

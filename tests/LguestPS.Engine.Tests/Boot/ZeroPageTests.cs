@@ -112,7 +112,7 @@ public class ZeroPageTests : IDisposable
         else
         {
             var e = Assert.Throws<LguestPS.Engine.Interop.EngineException>(() => BootLoader.Load(mem, k, null, line, 1));
-            Assert.Equal(LguestPS.Engine.Interop.ErrorId.InvalidArgument, e.Id);
+            Assert.Equal(ErrorId.InvalidArgument, e.Id);
             Assert.Contains($"{length} bytes", e.Message);
         }
     }
@@ -123,6 +123,6 @@ public class ZeroPageTests : IDisposable
         using var k = KernelImage.Open(_files.Write(new BzImageBuilder().Build()));
         using var mem = new GuestMemory(64 << 20);
         var e = Assert.Throws<LguestPS.Engine.Interop.EngineException>(() => BootLoader.Load(mem, k, null, "a\0b", 1));
-        Assert.Equal(LguestPS.Engine.Interop.ErrorId.InvalidArgument, e.Id);
+        Assert.Equal(ErrorId.InvalidArgument, e.Id);
     }
 }

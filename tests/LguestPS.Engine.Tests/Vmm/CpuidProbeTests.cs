@@ -50,12 +50,12 @@ public class CpuidProbeTests
         var io = new IoBus();
         var rec = new Recorder();
         io.Register(0x500, 1, "probe", rec);
-        io.Register(I8042.DataPort, 5, "i8042", new I8042(() => stop.TrySet(new VmExit(ExitKind.Reset, "done"))));
+        io.Register(I8042.DataPort, 5, "i8042", new I8042(() => stop.TrySet(new VmExit(ExitReason.Reboot, "done"))));
         using var cpu = vm.CreateVcpu(0);
         CpuSetup.InitCommon(cpu, cpuid);
         CpuSetup.InitBoot(cpu, CpuState.LongModeEntry(0x100000, Layout.BootParams));
         new VcpuRunner(cpu, io, new MmioBus(), mem, stop).Run();
-        Assert.Equal(ExitKind.Reset, stop.Exit!.Kind);
+        Assert.Equal(ExitReason.Reboot, stop.Exit!.Reason);
         return Leaves.Select((l, i) => (l, i)).ToDictionary(t => t.l,
             t => (rec.Values[4 * t.i], rec.Values[4 * t.i + 1], rec.Values[4 * t.i + 2], rec.Values[4 * t.i + 3]));
     }

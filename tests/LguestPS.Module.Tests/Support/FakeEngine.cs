@@ -1,3 +1,6 @@
+using System.Text.Json;
+using LguestPS.Contract;
+
 namespace LguestPS.Module.Tests;
 
 /*
@@ -28,18 +31,49 @@ internal sealed class FakeEngine : IDisposable
         return new FakeEngine(path);
     }
 
-    internal const string Ready =
-        """echo '{"event":"ready","time":0.001,"memoryMB":64,"cpus":1,"kernel":"vmlinuz","format":"bzImage","devices":["rng"],"pvm":false}' >&2""";
+    /*
+     * What the fake engines say, in the contract's words (LguestPS.Contract):
+     * shell lines that write one JSON event on stderr, or that end the
+     * process the way an engine ends, with the exit event and the exit code
+     * of one row of the exit table.
+     */
 
-    internal static string ExitEvent(string reason, int code, string message = "bye") =>
-        $$"""echo '{"event":"exit","time":0.1,"reason":"{{reason}}","code":{{code}},"message":"{{message}}"}' >&2; exit {{code}}""";
+    /// <summary>One JSON event line, its fields in order, as the engine writes them.</summary>
+    internal static string Json(string name, double time, params (string Field, object Value)[] fields)
+    {
+        var obj = new Dictionary<string, object> { [Events.EventField] = name, [Events.TimeField] = time };
+        foreach (var (field, value) in fields) obj[field] = value;
+        return JsonSerializer.Serialize(obj);
+    }
 
-    internal static string ErrorEvent(string id, string message) =>
-        $$"""echo '{"event":"error","time":0.05,"id":"{{id}}","message":"{{message}}"}' >&2""";
+    /// <summary>A shell line that writes the event on stderr.</summary>
+    internal static string Say(string json) => $"echo {Quote(json)} >&2";
 
-    /// <summary>Runs until SIGTERM, then says so and exits 143 as the engine does.</summary>
-    internal const string RunUntilTerm =
-        """trap 'echo "{\"event\":\"exit\",\"time\":1,\"reason\":\"sigterm\",\"code\":143,\"message\":\"stopped by SIGTERM\"}" >&2; exit 143' TERM; while :; do sleep 0.05; done""";
+    internal static readonly string Ready = Say(Json(Events.Ready.Name, 0.001,
+        (Events.Ready.MemoryMB, 64), (Events.Ready.Cpus, 1), (Events.Ready.Kernel, "vmlinuz"),
+        (Events.Ready.Format, Events.Ready.Formats.BzImage), (Events.Ready.Cmdline, ""),
+        (Events.Ready.Devices, new[] { Events.Ready.DeviceNames.Serial, Events.Ready.DeviceNames.Console, Events.Ready.DeviceNames.Rng }),
+        (Events.Ready.Pvm, false)));
+
+    internal static string ExitJson(ExitReason reason, string message) =>
+        Json(Events.Exit.Name, 0.1, (Events.Exit.Reason, reason.Name), (Events.Exit.Code, reason.Code), (Events.Exit.Message, message));
+
+    /// <summary>Ends the fake engine as the engine ends for this reason: its exit event, then its exit code.</summary>
+    internal static string ExitEvent(ExitReason reason, string message = "bye") =>
+        $"{Say(ExitJson(reason, message))}; exit {reason.Code}";
+
+    internal static string ErrorEvent(ErrorId id, string message) =>
+        Say(Json(Events.Error.Name, 0.05, (Events.Error.Id, id.Name()), (Events.Error.Message, message)));
+
+    internal static string LogEvent(string level, string message) =>
+        Say(Json(Events.Log.Name, 0.01, (Events.Log.Level, level), (Events.Log.Message, message)));
+
+    /// <summary>Runs until SIGTERM, then says so and exits as the engine does.</summary>
+    internal static readonly string RunUntilTerm =
+        $"on_term() {{ {ExitEvent(ExitReason.SigTerm, "stopped by SIGTERM")}; }}; trap on_term TERM; while :; do sleep 0.05; done";
+
+    /// <summary>A word in single quotes for /bin/sh.</summary>
+    private static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
 
     public void Dispose() => Environment.SetEnvironmentVariable("LGUESTPS_ENGINE", _previous);
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using LguestPS.Contract;
 using LguestPS.Engine.Interop;
 
 namespace LguestPS.Engine.Virtio.Block;
@@ -32,7 +33,7 @@ public sealed class BlockDevice : IVirtioDevice, IDeviceStats, IDisposable
     public const int FeatureSegMax = 2, FeatureRo = 5, FeatureBlkSize = 6, FeatureFlush = 9;
     public const uint TypeIn = 0, TypeOut = 1, TypeFlush = 4, TypeGetId = 8;
     public const byte StatusOk = 0, StatusIoErr = 1, StatusUnsupported = 2;
-    private const int SectorSize = 512, IdBytes = 20;
+    private const int SectorSize = Limits.SectorSize, IdBytes = 20;
     private const ushort QueueSize = 256;
 
     private readonly SafeFd _fd;
@@ -90,7 +91,7 @@ public sealed class BlockDevice : IVirtioDevice, IDeviceStats, IDisposable
         }
     }
 
-    public string Name => "block";
+    public string Name => Events.Ready.DeviceNames.Block;
     public VirtioDeviceType Type => VirtioDeviceType.Block;
     public (byte Class, byte Subclass) PciClass => (0x01, 0x80); // mass storage, other
     public ulong Features => VirtioFeatures.Bit(FeatureSegMax) | VirtioFeatures.Bit(FeatureBlkSize) |

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using LguestPS.Contract;
 using LguestPS.Engine.Bus;
 using LguestPS.Engine.Interop;
 
@@ -32,7 +33,7 @@ public sealed class ConsoleDevice : IVirtioDevice
 
     public ConsoleDevice(IConsoleSink output) => Output = output;
 
-    public string Name => "console";
+    public string Name => Events.Ready.DeviceNames.Console;
     public VirtioDeviceType Type => VirtioDeviceType.Console;
     public (byte Class, byte Subclass) PciClass => (0x07, 0x80); // simple communication controller, other
     public ulong Features => VirtioFeatures.Bit(FeatureEmergWrite);

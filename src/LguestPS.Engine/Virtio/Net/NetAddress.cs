@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using LguestPS.Contract;
 using LguestPS.Engine.Interop;
 
 namespace LguestPS.Engine.Virtio.Net;

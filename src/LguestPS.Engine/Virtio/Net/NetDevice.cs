@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using LguestPS.Contract;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Memory;
 
@@ -76,7 +77,7 @@ public sealed partial class NetDevice : IVirtioDevice, IDisposable
         return new NetDevice(tap, m);
     }
 
-    public string Name => "net";
+    public string Name => Events.Ready.DeviceNames.Net;
     public VirtioDeviceType Type => VirtioDeviceType.Net;
     public (byte Class, byte Subclass) PciClass => (0x02, 0x00); // network controller, Ethernet
     public IReadOnlyList<ushort> QueueMaxSizes { get; } = [QueueSize, QueueSize];

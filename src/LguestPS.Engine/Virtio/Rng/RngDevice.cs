@@ -1,3 +1,4 @@
+using LguestPS.Contract;
 using LguestPS.Engine.Interop;
 
 namespace LguestPS.Engine.Virtio.Rng;
@@ -16,7 +17,7 @@ public sealed class RngDevice : IVirtioDevice, IDeviceStats
     private VirtioContext? _ctx;
     private DescChain? _chain;
 
-    public string Name => "rng";
+    public string Name => Events.Ready.DeviceNames.Rng;
     public VirtioDeviceType Type => VirtioDeviceType.Rng;
     public (byte Class, byte Subclass) PciClass => (0xFF, 0x00);
     public ulong Features => 0;

@@ -1,0 +1,68 @@
+namespace LguestPS.Contract;
+
+/*
+ * The JSON events the engine writes on stderr under --log-format=json, one
+ * object per line. Every object has Events.EventField (the event's name) and
+ * Events.TimeField (seconds since the engine started, a number).
+ *
+ * One nested class per event: its Name constant is the event's name, every
+ * other string constant declared directly in it is one of its fields, and
+ * the words a field may hold live in a class nested inside it. That shape is
+ * what the docs test reads, so a new event is one line here:
+ *     public static class Paused { public const string Name = "paused"; }
+ */
+public static class Events
+{
+    public const string EventField = "event", TimeField = "time";
+
+    /// <summary>The guest is about to run: what it got.</summary>
+    public static class Ready
+    {
+        public const string Name = "ready";
+        public const string MemoryMB = "memoryMB", Cpus = "cpus", Kernel = "kernel", Format = "format",
+            Cmdline = "cmdline", Devices = "devices", Pvm = "pvm";
+
+        /// <summary>The words of <see cref="Format"/>.</summary>
+        public static class Formats { public const string BzImage = "BzImage", Elf = "Elf"; }
+
+        /// <summary>The words of <see cref="Devices"/>: the 8250 UART first, then the virtio functions in PCI slot order.</summary>
+        public static class DeviceNames
+        {
+            public const string Serial = "serial", Console = "console", Block = "block", Rng = "rng", Net = "net";
+        }
+    }
+
+    /// <summary>The guest rebooted and the engine restarts it (--on-reboot=restart).</summary>
+    public static class Reboot
+    {
+        public const string Name = "reboot";
+        public const string Reason = "reason", Count = "count";
+
+        /// <summary>The words of <see cref="Reason"/>.</summary>
+        public static class Reasons { public const string Reset = "reset", TripleFault = "triple-fault"; }
+    }
+
+    /// <summary>A failure, with a stable <see cref="ErrorId"/>.</summary>
+    public static class Error
+    {
+        public const string Name = "error";
+        public const string Id = "id", Message = "message";
+    }
+
+    /// <summary>A diagnostic line (verbose only under --verbose).</summary>
+    public static class Log
+    {
+        public const string Name = "log";
+        public const string Level = "level", Message = "message";
+
+        /// <summary>The words of <see cref="Level"/>.</summary>
+        public static class Levels { public const string Verbose = "verbose", Warning = "warning"; }
+    }
+
+    /// <summary>Why the engine ends: always the last line it writes.</summary>
+    public static class Exit
+    {
+        public const string Name = "exit";
+        public const string Reason = "reason", Code = "code", Message = "message";
+    }
+}
