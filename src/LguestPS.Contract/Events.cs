@@ -28,7 +28,8 @@ public static class Events
         /// <summary>The words of <see cref="Devices"/>: the 8250 UART first, then the virtio functions in PCI slot order.</summary>
         public static class DeviceNames
         {
-            public const string Serial = "serial", Console = "console", Block = "block", Rng = "rng", Net = "net";
+            public const string Serial = "serial", Console = "console", Block = "block", Rng = "rng", Net = "net",
+                PvPanic = "pvpanic";
         }
     }
 
@@ -40,6 +41,17 @@ public static class Events
 
         /// <summary>The words of <see cref="Reason"/>.</summary>
         public static class Reasons { public const string Reset = "reset", TripleFault = "triple-fault"; }
+    }
+
+    /// <summary>
+    /// The guest kernel reported a panic (pvpanic). <see cref="Line"/> is the last console line that
+    /// says "Kernel panic" (empty if none did); <see cref="CrashKernel"/> is true when a crash kernel
+    /// takes over and the guest runs on, false when the engine stops it (exit reason panic follows).
+    /// </summary>
+    public static class Panic
+    {
+        public const string Name = "panic";
+        public const string Line = "line", CrashKernel = "crashKernel";
     }
 
     /// <summary>A failure, with a stable <see cref="ErrorId"/>.</summary>

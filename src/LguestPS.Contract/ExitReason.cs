@@ -32,6 +32,7 @@ public sealed class ExitReason
     public static readonly ExitReason InternalError = new ExitReason("internal-error", 5, ExitOutcome.Failure, "GuestEmulationFailure");
     public static readonly ExitReason EngineError = new ExitReason("engine-error", 7, ExitOutcome.Failure, "EngineFailed");
     public static readonly ExitReason ConsoleInterrupt = new ExitReason("console-interrupt", 8, ExitOutcome.Stop);
+    public static readonly ExitReason Panic = new ExitReason("panic", 9, ExitOutcome.Failure, "GuestPanicked");
     public static readonly ExitReason SigInt = new ExitReason("sigint", 130, ExitOutcome.Stop);
     public static readonly ExitReason SigTerm = new ExitReason("sigterm", 143, ExitOutcome.Stop);
 

@@ -77,6 +77,7 @@ internal static class LguestErrors
         [ExitReason.Usage] = ErrorCategory.InvalidArgument,
         [ExitReason.KvmError] = ErrorCategory.DeviceError,
         [ExitReason.TripleFault] = ErrorCategory.OperationStopped,
+        [ExitReason.Panic] = ErrorCategory.OperationStopped,
         [ExitReason.EmulationFailure] = ErrorCategory.NotImplemented,
         [ExitReason.InternalError] = ErrorCategory.NotImplemented,
         [ExitReason.EngineError] = ErrorCategory.NotSpecified,

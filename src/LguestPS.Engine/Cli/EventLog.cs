@@ -61,6 +61,13 @@ public sealed class EventLog
         Json(Events.Reboot.Name, w => { w.WriteString(Events.Reboot.Reason, reason); w.WriteNumber(Events.Reboot.Count, count); });
     }
 
+    /// <summary>The guest reported a kernel panic. Text mode says nothing here: the exit line (or a warning) does.</summary>
+    public void Panic(string line, bool crashKernel)
+    {
+        if (_format == LogFormat.Text) return;
+        Json(Events.Panic.Name, w => { w.WriteString(Events.Panic.Line, line); w.WriteBoolean(Events.Panic.CrashKernel, crashKernel); });
+    }
+
     public void Error(ErrorId id, string message)
     {
         if (_format == LogFormat.Text) { Text(message); return; }

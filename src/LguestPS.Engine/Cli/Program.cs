@@ -104,6 +104,7 @@ public static class Program
             Log.Verbose("this host's KVM is PVM (software-only): guest code runs in KVM's instruction emulator");
         if (early() is { } stopped) machine.Stop(stopped);
         machine.Rebooted = log.Reboot;
+        machine.Panicked = log.Panic;
         console.StartInput(machine.DeliverInput, () =>
         {
             console.Release();

@@ -64,6 +64,9 @@ public sealed class Machine : IDisposable
     /// <summary>Called after each guest reboot that we turn into a restart: (reason, reboots so far).</summary>
     public Action<string, int>? Rebooted { get; set; }
 
+    /// <summary>Called when the guest reports a kernel panic: (its console line or "", whether a crash kernel takes over).</summary>
+    public Action<string, bool>? Panicked { get; set; }
+
     /// <summary>Opens and checks everything the guest needs (kernel, initrd, RAM) before any KVM is involved.</summary>
     public Machine(VmConfig cfg, IConsoleSink console)
     {
@@ -117,7 +120,7 @@ public sealed class Machine : IDisposable
     }
 
     /// <summary>Device names in PCI slot order, for the ready event.</summary>
-    public IEnumerable<string> DeviceNames => _devices.Select(d => d.Name);
+    public IEnumerable<string> DeviceNames => [.. _devices.Select(d => d.Name), Events.Ready.DeviceNames.PvPanic];
 
     /// <summary>Runs the guest, through as many reboots as the policy allows, and says why it ended.</summary>
     public VmExit Run(KvmSystem kvm)
@@ -173,7 +176,7 @@ public sealed class Machine : IDisposable
         vm.SetIoApicId(MpTable.IoApicId(_cfg.Cpus));
         var plan = BootLoader.Load(_mem, _kernel, _initrd, _cmdline, _cfg.Cpus);
 
-        using var board = new Board(vm, _mem, _console, stop, _devices);
+        using var board = new Board(vm, _mem, _console, stop, _devices, events => OnPvPanic(stop, events));
         _console.Attach(board.Serial);
 
         var vcpus = new List<KvmVcpu>();
@@ -208,6 +211,32 @@ public sealed class Machine : IDisposable
             _console.Attach(null);
             foreach (var v in vcpus) v.Dispose();
         }
+    }
+
+    /*
+     * What the guest said through pvpanic. A panic ends the VM at once, as a
+     * failure, whatever panic= the kernel was given: a kernel without one
+     * would otherwise sit there for ever, and one that reboots would look like
+     * a clean reboot. The console line is already ours (see PanicLine). A
+     * crash kernel taking over is only reported: the guest carries on. A
+     * regular shutdown (newer kernels say so just before they power off) is
+     * a power-off, which also ends a guest that has no ACPI to power off with.
+     */
+    private void OnPvPanic(StopLatch stop, byte events)
+    {
+        string? line = _console.PanicLine;
+        if ((events & PvPanicDevice.Panicked) != 0)
+        {
+            Panicked?.Invoke(line ?? "", false);
+            stop.TrySet(new VmExit(ExitReason.Panic, line is null ? "the guest kernel panicked" : $"the guest kernel panicked: {line}"));
+        }
+        else if ((events & PvPanicDevice.CrashLoaded) != 0)
+        {
+            Panicked?.Invoke(line ?? "", true);
+            Log.Warning($"the guest kernel panicked and its crash kernel takes over{(line is null ? "" : ": " + line)}");
+        }
+        else if ((events & PvPanicDevice.Shutdown) != 0)
+            stop.TrySet(new VmExit(ExitReason.PowerOff, "the guest powered off (pvpanic shutdown)"));
     }
 
     /// <summary>Flushes and closes the disks, and gives back RAM. Every exit path comes through here.</summary>

@@ -124,7 +124,7 @@ public sealed unsafe class VcpuRunner
     {
         KVM_SYSTEM_EVENT_SHUTDOWN => new VmExit(ExitReason.PowerOff, "the guest powered off"),
         KVM_SYSTEM_EVENT_RESET => new VmExit(ExitReason.Reboot, "the guest rebooted"),
-        KVM_SYSTEM_EVENT_CRASH => new VmExit(ExitReason.InternalError, "the guest reported a crash"),
+        KVM_SYSTEM_EVENT_CRASH => new VmExit(ExitReason.Panic, "the guest reported a crash (KVM system event)"),
         _ => new VmExit(ExitReason.KvmError, $"unknown KVM system event {type}"),
     };
 
