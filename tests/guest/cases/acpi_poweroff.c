@@ -46,4 +46,4 @@ static void run_acpi_poweroff(void)
 	ticker_wait(NULL, 100);
 	fail("still running a second after the S5 write");
 }
-GUEST_TEST_AS(93, acpi_poweroff, "acpi-poweroff", run_acpi_poweroff, TEST_EXPLICIT);
+GUEST_TEST_AS(92, acpi_poweroff, "acpi-poweroff", run_acpi_poweroff, TEST_EXPLICIT);

@@ -1,0 +1,36 @@
+/*
+ * acpi-reset (only by name): reset the machine through the FADT's
+ * RESET_REG (ACPI 6.5, 4.8.3.6), as Linux's reboot=acpi (its first try by
+ * default) does: RESET_VALUE into the register, with RESET_REG_SUP set.
+ * Prints "RESET <register> <- <value>" first; a TEST line after it (one
+ * second later) means the machine lived on.
+ */
+#include "acpi.h"
+#include "arch.h"
+#include "irq.h"
+#include "lib.h"
+#include "test.h"
+
+static void run_acpi_reset(void)
+{
+	const struct acpi_info *a = acpi_get();
+	if (!a->found || a->error)
+		return fail("no usable ACPI tables: %s", a->error);
+	u32 flen;
+	const u8 *fadt = acpi_table("FACP", &flen);
+	if (!fadt || flen < FADT_RESET_VALUE + 1 || !(*(const u32_ua *)(fadt + FADT_FLAGS) & FADT_RESET_REG_SUP))
+		return fail("the FADT offers no reset register (RESET_REG_SUP clear)");
+	const struct acpi_gas *rr = (const void *)(fadt + FADT_RESET_REG);
+	if (rr->space != ACPI_SPACE_IO)
+		return fail("RESET_REG is in address space %u; this test writes I/O ports", rr->space);
+	const char *why = clock_start(100);
+	if (why)
+		return fail("%s", why);
+	u8 v = fadt[FADT_RESET_VALUE];
+	printk("RESET port 0x%lx <- 0x%x\n", rr->addr, v);
+	serial_flush();
+	outb((u16)rr->addr, v);
+	ticker_wait(NULL, 100);
+	fail("still running a second after the reset write");
+}
+GUEST_TEST_AS(93, acpi_reset, "acpi-reset", run_acpi_reset, TEST_EXPLICIT);
