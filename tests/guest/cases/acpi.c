@@ -24,42 +24,6 @@ static bool in_ram(u64 addr, u64 len)
 	return false;
 }
 
-struct madt_info {
-	unsigned ncpu;
-	bool bsp_seen;
-	unsigned nioapic;
-	u8 ioapic_id;
-	u32 ioapic_addr, ioapic_gsi_base;
-	const char *error;
-};
-
-static void walk_madt(const u8 *m, u32 len, struct madt_info *out)
-{
-	u8 seen[32] = { 0 };	/* one bit per APIC id */
-	u8 me = lapic_id();
-	for (u32 off = 44; off < len;) {
-		const u8 *e = m + off;
-		if (off + 2 > len || e[1] < 2 || off + e[1] > len) {
-			out->error = "an entry's length runs past the table";
-			return;
-		}
-		if (e[0] == 0 && e[1] >= 8 && (*(const u32_ua *)(e + 4) & 1)) {
-			if (seen[e[3] / 8] & (1 << (e[3] % 8))) {
-				out->error = "two enabled local APICs share an id";
-				return;
-			}
-			seen[e[3] / 8] |= (u8)(1 << (e[3] % 8));
-			out->ncpu++;
-			out->bsp_seen |= e[3] == me;
-		} else if (e[0] == 1 && e[1] >= 12 && out->nioapic++ == 0) {
-			out->ioapic_id = e[2];
-			out->ioapic_addr = *(const u32_ua *)(e + 4);
-			out->ioapic_gsi_base = *(const u32_ua *)(e + 8);
-		}
-		off += e[1];
-	}
-}
-
 static void run_acpi(void)
 {
 	const struct acpi_info *a = acpi_get();
@@ -75,16 +39,14 @@ static void run_acpi(void)
 		if (in_ram(a->tables[i].addr, a->tables[i].len))
 			return fail("%s at 0x%lx (+%u) is in usable RAM", a->tables[i].sig, a->tables[i].addr, a->tables[i].len);
 
-	u32 flen, mlen;
-	const u8 *fadt = acpi_table("FACP", &flen), *madt = acpi_table("APIC", &mlen);
+	u32 flen;
+	const u8 *fadt = acpi_table("FACP", &flen), *madt = acpi_table("APIC", NULL);
 	if (!fadt || !madt || !acpi_table("DSDT", NULL))
 		return fail("missing table: FACP %s, APIC %s, DSDT %s", fadt ? "ok" : "absent", madt ? "ok" : "absent",
 			    acpi_table("DSDT", NULL) ? "ok" : "absent");
 
-	struct madt_info mi = { 0 };
-	if (mlen < 44)
-		return fail("MADT of %u bytes", mlen);
-	walk_madt(madt, mlen, &mi);
+	struct madt_info mi;
+	acpi_madt(&mi);
 	if (mi.error)
 		return fail("MADT: %s", mi.error);
 	if (!mi.bsp_seen)

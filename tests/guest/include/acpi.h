@@ -53,6 +53,17 @@ struct __packed acpi_gas {
 #define ACPI_SPACE_MEM	0
 #define ACPI_SPACE_IO	1
 
+/* What the MADT says: enabled local APICs (ours among them?), the first IOAPIC. */
+struct madt_info {
+	unsigned ncpu;
+	bool bsp_seen;
+	unsigned nioapic;
+	u8 ioapic_id;
+	u32 ioapic_addr, ioapic_gsi_base;
+	const char *error;
+};
+void acpi_madt(struct madt_info *out);
+
 /* The first element of \_S5's package in the DSDT: SLP_TYP for power-off. -1 if not found. */
 int acpi_s5_sleep_type(void);
 

@@ -13,6 +13,7 @@
  */
 #include "acpi.h"
 #include "boot.h"
+#include "irq.h"
 #include "lib.h"
 
 static struct acpi_info acpi;
@@ -173,4 +174,44 @@ int acpi_s5_sleep_type(void)
 		return -1;
 	}
 	return -1;
+}
+
+/*
+ * The MADT (5.2.12): 44 bytes of header and local APIC address, then
+ * interrupt controller structures, each with its type and length in its
+ * first two bytes. We count enabled local APICs (type 0, flags bit 0) and
+ * keep the first IOAPIC (type 1).
+ */
+void acpi_madt(struct madt_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	u32 len;
+	const u8 *m = acpi_table("APIC", &len);
+	if (!m || len < 44) {
+		out->error = m ? "MADT shorter than its header" : "no MADT";
+		return;
+	}
+	u8 seen[32] = { 0 };	/* one bit per APIC id */
+	u8 me = lapic_id();
+	for (u32 off = 44; off < len;) {
+		const u8 *e = m + off;
+		if (off + 2 > len || e[1] < 2 || off + e[1] > len) {
+			out->error = "an entry's length runs past the table";
+			return;
+		}
+		if (e[0] == 0 && e[1] >= 8 && (*(const u32_ua *)(e + 4) & 1)) {
+			if (seen[e[3] / 8] & (1 << (e[3] % 8))) {
+				out->error = "two enabled local APICs share an id";
+				return;
+			}
+			seen[e[3] / 8] |= (u8)(1 << (e[3] % 8));
+			out->ncpu++;
+			out->bsp_seen |= e[3] == me;
+		} else if (e[0] == 1 && e[1] >= 12 && out->nioapic++ == 0) {
+			out->ioapic_id = e[2];
+			out->ioapic_addr = *(const u32_ua *)(e + 4);
+			out->ioapic_gsi_base = *(const u32_ua *)(e + 8);
+		}
+		off += e[1];
+	}
 }
