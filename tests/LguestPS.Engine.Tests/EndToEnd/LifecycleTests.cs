@@ -17,12 +17,13 @@ public class LifecycleTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(16)]
-    public void TheAcpiTablesAndTheMpTableDescribeTheSameMachine(int cpus)
+    public void TheAcpiTablesAndTheMpTableDescribeTheSameMachineWhoseCpusAllStart(int cpus)
     {
         KvmHost.Require();
-        using var vm = EngineProcess.Start("--on-reboot=exit", $"--cpus={cpus}", "64", TestGuest.BzImage, "tests=mptable,acpi");
+        using var vm = EngineProcess.Start("--on-reboot=exit", $"--cpus={cpus}", "64", TestGuest.BzImage, "tests=mptable,acpi,smp");
         Assert.Equal(0, vm.WaitForExit());
-        TestGuest.AssertPassed(vm.Stdout, "mptable", "acpi");
+        TestGuest.AssertPassed(vm.Stdout, "mptable", "acpi", "smp");
+        Assert.Contains(cpus == 1 ? "1 cpu (MADT)" : $"{cpus - 1} application processor", TestGuest.Results(vm.Stdout)["smp"].Detail);
         string acpi = TestGuest.Results(vm.Stdout)["acpi"].Detail;
         Assert.Contains($"{cpus} cpu", acpi);
         Assert.Contains("hardware-reduced: sleep port 0x600/0x601, reset 0x602=1", acpi);
