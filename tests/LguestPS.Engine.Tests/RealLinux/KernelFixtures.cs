@@ -33,6 +33,7 @@ public sealed class MinimalKernelFixture
     public string Vmlinux { get; }
     public string BzImage { get; }
     public TimeSpan BuildTime { get; }
+    private readonly string _config;
 
     public MinimalKernelFixture()
     {
@@ -40,6 +41,14 @@ public sealed class MinimalKernelFixture
         var products = FixtureScript.Run("tests/fixtures/minimal-kernel/build.sh", TimeSpan.FromMinutes(30));
         Vmlinux = products["VMLINUX"];
         BzImage = products["BZIMAGE"];
+        _config = products.TryGetValue("CONFIG", out var c) && File.Exists(c) ? File.ReadAllText(c) : "";
         BuildTime = sw.Elapsed;
+    }
+
+    /// <summary>Skips, saying which, unless the kernel was built with every one of these options (=y).</summary>
+    public void Require(params string[] options)
+    {
+        var missing = options.Where(o => !_config.Contains($"\n{o}=y\n")).ToList();
+        Skip.If(missing.Count > 0, $"SKIPPED: the minimal kernel fixture lacks {string.Join(", ", missing)} (tests/fixtures/minimal-kernel/minimal.config)");
     }
 }
