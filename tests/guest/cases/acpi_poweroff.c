@@ -14,16 +14,13 @@
 
 static void run_acpi_poweroff(void)
 {
-	const struct acpi_info *a = acpi_get();
-	if (!a->found || a->error)
-		return fail("no usable ACPI tables: %s", a->error);
 	u32 flen;
-	const u8 *fadt = acpi_table("FACP", &flen);
+	const char *why;
+	const u8 *fadt = acpi_fadt(&flen, &why);
 	int s5 = acpi_s5_sleep_type();
 	if (!fadt || s5 < 0)
-		return fail("no FADT or no \\_S5: nothing says how to power off");
-	const char *why = clock_start(100);
-	if (why)
+		return fail("no usable ACPI tables (%s) or no \\_S5: nothing says how to power off", why ? why : "ok");
+	if ((why = clock_start(100)))
 		return fail("%s", why);
 
 	u32 flags = *(const u32_ua *)(fadt + FADT_FLAGS);

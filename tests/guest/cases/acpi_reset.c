@@ -13,18 +13,17 @@
 
 static void run_acpi_reset(void)
 {
-	const struct acpi_info *a = acpi_get();
-	if (!a->found || a->error)
-		return fail("no usable ACPI tables: %s", a->error);
 	u32 flen;
-	const u8 *fadt = acpi_table("FACP", &flen);
-	if (!fadt || flen < FADT_RESET_VALUE + 1 || !(*(const u32_ua *)(fadt + FADT_FLAGS) & FADT_RESET_REG_SUP))
+	const char *why;
+	const u8 *fadt = acpi_fadt(&flen, &why);
+	if (!fadt)
+		return fail("no usable ACPI tables: %s", why);
+	if (flen < FADT_RESET_VALUE + 1 || !(*(const u32_ua *)(fadt + FADT_FLAGS) & FADT_RESET_REG_SUP))
 		return fail("the FADT offers no reset register (RESET_REG_SUP clear)");
 	const struct acpi_gas *rr = (const void *)(fadt + FADT_RESET_REG);
 	if (rr->space != ACPI_SPACE_IO)
 		return fail("RESET_REG is in address space %u; this test writes I/O ports", rr->space);
-	const char *why = clock_start(100);
-	if (why)
+	if ((why = clock_start(100)))
 		return fail("%s", why);
 	u8 v = fadt[FADT_RESET_VALUE];
 	printk("RESET port 0x%lx <- 0x%x\n", rr->addr, v);

@@ -28,6 +28,8 @@ struct acpi_info {
 
 /* Finds and checks every table once (checksums, lengths, signatures). */
 const struct acpi_info *acpi_get(void);
+/* The FADT of usable tables, or NULL with *why saying what is missing. */
+const u8 *acpi_fadt(u32 *len, const char **why);
 /* A table by signature (the first), or NULL. */
 const u8 *acpi_table(const char *sig, u32 *len);
 

@@ -19,14 +19,6 @@
 static struct acpi_info acpi;
 static bool probed;
 
-static u8 bytesum(const u8 *p, size_t n)
-{
-	u8 s = 0;
-	for (size_t i = 0; i < n; i++)
-		s += p[i];
-	return s;
-}
-
 static bool rsdp_ok(const u8 *p)
 {
 	if (bytesum(p, 20))
@@ -145,6 +137,14 @@ const u8 *acpi_table(const char *sig, u32 *len)
 			return phys(a->tables[i].addr);
 		}
 	return NULL;
+}
+
+const u8 *acpi_fadt(u32 *len, const char **why)
+{
+	const struct acpi_info *a = acpi_get();
+	const u8 *fadt = a->found && !a->error ? acpi_table("FACP", len) : NULL;
+	*why = !a->found || a->error ? a->error : fadt ? NULL : "no FADT";
+	return fadt;
 }
 
 /*
