@@ -2,12 +2,12 @@ using System.Buffers.Binary;
 using System.Text;
 using LguestPS.Contract;
 using LguestPS.Engine.Boot.Acpi;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:210
+/*L:240
  * Everything comes together here, in the order of the seed's main(): kernel,
  * initrd, the zero page with its memory map and command line; then what a
  * PC's firmware and a 64-bit boot loader would have left lying around: page
@@ -20,7 +20,8 @@ namespace LguestPS.Engine.Boot;
  */
 public static class BootLoader
 {
-    public static BootPlan Load(GuestMemory mem, KernelImage kernel, InitrdImage? initrd, string commandLine, int cpus)
+    /// <summary>Loads the kernel and initrd and writes what they expect to find; pciIrq(slot) is the board's INTA# wiring, for the MP table.</summary>
+    public static BootPlan Load(GuestMemory mem, KernelImage kernel, InitrdImage? initrd, string commandLine, int cpus, Func<int, int> pciIrq)
     {
         if (cpus < 1 || cpus > MpTable.MaxCpus)
             throw new EngineException(ErrorId.InvalidArgument, $"--cpus={cpus}: lguest boots between 1 and {MpTable.MaxCpus} vCPUs");
@@ -42,8 +43,8 @@ public static class BootLoader
             mem.Write(Layout.CmdLine, cmdline);
             PageTables.Write(mem);
             Gdt.Write(mem);
-            MpTable.Write(mem, cpus);
-            ulong rsdp = AcpiTables.Write(mem, cpus);
+            MpTable.Write(mem, cpus, pciIrq);
+            ulong rsdp = AcpiTables.Write(mem, cpus, pciIrq);
             mem.Write(Layout.BootParams, BuildZeroPage(kernel, initrdGpa, initrdSize, e820, rsdp));
         }
         catch (GuestMemoryException e)

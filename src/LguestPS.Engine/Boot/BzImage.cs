@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 using LguestPS.Contract;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:140
+/*L:100
  * Where a bzImage goes. boot.rst gives the rules, and the 64-bit
  * decompressor (arch/x86/boot/compressed/head_64.S) adds one of its own:
  *

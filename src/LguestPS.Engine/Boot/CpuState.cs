@@ -2,33 +2,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/// <summary>
-/// A segment register as KVM takes it (struct kvm_segment): the descriptor cache, with Limit already
-/// expanded to bytes (0xFFFFF pages with G=1 is 0xFFFFFFFF). Field names follow kvm_segment.
-/// </summary>
-public readonly record struct Segment(
-    ulong Base, uint Limit, ushort Selector, byte Type, bool Present, byte Dpl,
-    bool Db, bool S, bool L, bool G, bool Avl = false, bool Unusable = false);
-
-/// <summary>GDTR or IDTR (struct kvm_dtable).</summary>
-public readonly record struct DescriptorTable(ulong Base, ushort Limit);
-
-/// <summary>Architectural bits we set, under the names Linux gives them (X86_CR0_PE and so on).</summary>
-public static class X86
-{
-    public const ulong CR0_PE = 1UL << 0;   // protected mode
-    public const ulong CR0_ET = 1UL << 4;   // extension type: hard-wired to 1 since the 486
-    public const ulong CR0_NE = 1UL << 5;   // native x87 error reporting
-    public const ulong CR0_PG = 1UL << 31;  // paging
-    public const ulong CR4_PAE = 1UL << 5;  // physical address extension: required for long mode
-    public const ulong EFER_LME = 1UL << 8; // long mode enable
-    public const ulong EFER_LMA = 1UL << 10; // long mode active
-    public const ulong RFLAGS_FIXED = 1UL << 1; // bit 1 always reads 1; IF (bit 9) stays clear
-    public const byte SEG_TYPE_LDT = 2;
-    public const byte SEG_TYPE_TSS64_BUSY = 11;
-}
-
-/*L:200
+/*L:170
  * The vCPU as the kernel must find it at its first instruction. The 64-bit
  * boot protocol (boot.rst) asks for: 64-bit mode with paging on; identity
  * mappings for the kernel, zero page and command line; a GDT with flat

@@ -2,13 +2,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/// <summary>One e820 range (struct boot_e820_entry): [Addr, Addr+Size) of the given type.</summary>
-public readonly record struct E820Entry(ulong Addr, ulong Size, uint Type)
-{
-    public ulong End => Addr + Size;
-}
-
-/*L:160
+/*L:140
  * The memory map. The seed's was one line, "all of it is RAM"; a PC's is
  * more particular, and the kernel's early code believes it to the byte:
  *

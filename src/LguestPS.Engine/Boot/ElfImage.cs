@@ -1,17 +1,11 @@
 using System.Buffers.Binary;
 using LguestPS.Contract;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/// <summary>One PT_LOAD segment: FileSize bytes from FileOffset go to Paddr, the rest of MemSize is zeroed.</summary>
-public readonly record struct ElfSegment(ulong FileOffset, ulong Paddr, ulong FileSize, ulong MemSize)
-{
-    public ulong End => Paddr + MemSize;
-}
-
-/*L:150
+/*L:110
  * A vmlinux is the kernel as the linker left it: an ELF executable whose
  * program headers say which bytes of the file go where. We place each
  * PT_LOAD segment at its *physical* address (p_paddr), as the seed did; the

@@ -2,7 +2,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:170
+/*L:160
  * The flat GDT the boot protocol asks for: "a GDT must be loaded with the
  * descriptors for selectors __BOOT_CS(0x10) and __BOOT_DS(0x18); both
  * descriptors must be 4G flat segment". Entries 0 and 1 are null (Linux's

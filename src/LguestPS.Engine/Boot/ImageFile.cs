@@ -1,10 +1,11 @@
 using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:100
+/*L:070
  * Every boot begins with a file the user named: a kernel, perhaps an initrd.
  * Both are opened the same way, and both can fail the same few ways: the path
  * is wrong, we may not read it, or it is a directory or a pipe. Each failure

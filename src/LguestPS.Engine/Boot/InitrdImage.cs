@@ -1,10 +1,10 @@
 using LguestPS.Contract;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:180
+/*L:120
  * The initial RAM disk. The seed mapped it at the very top of guest memory,
  * page aligned, and so do we, with three more rules the seed could ignore:
  *

@@ -1,12 +1,10 @@
 using LguestPS.Contract;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-public enum KernelFormat { BzImage, Elf }
-
-/*L:120
+/*L:080
  * Loading the kernel is the seed's L:140 all over again: look at the first
  * bytes; "\177ELF" means a vmlinux we place segment by segment at its
  * physical addresses, anything else had better be a bzImage.

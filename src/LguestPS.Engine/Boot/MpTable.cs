@@ -4,7 +4,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:190
+/*L:180
  * The MP table (Intel MultiProcessor Specification 1.4): how a kernel without
  * ACPI learns how many CPUs it has, where the IOAPIC is, and which IOAPIC pin
  * each interrupt arrives on. Linux looks for the 16-byte floating pointer
@@ -24,8 +24,9 @@ namespace LguestPS.Engine.Boot;
  *    active high. Active high because that is how the VMM drives the line
  *    (KVM_IRQ_LINE level 1 means asserted, and KVM's IOAPIC ignores the
  *    polarity bit), as QEMU's firmware also declares it. Only INTA#: a
- *    virtio-pci function uses no other pin. PciIrqFor is the one place the
- *    PCI layer learns the routing from, so the two cannot drift apart.
+ *    virtio-pci function uses no other pin. The routing is the Pci layer's
+ *    (PciIntx); the Vmm hands it down, so the table and the devices cannot
+ *    drift apart.
  *  - Local interrupts: ExtINT -> LINT0 (the 8259 in virtual-wire mode) and
  *    NMI -> LINT1, on every local APIC, as in the spec's default
  *    configurations.
@@ -44,9 +45,7 @@ public static class MpTable
 {
     /// <summary>APIC ids are 8 bits, 0xFF is broadcast, and the IOAPIC needs one: 254 CPUs at most.</summary>
     public const int MaxCpus = Limits.MaxCpus;
-    public const int PciIrqBase = 16;
-    public const int PciIrqCount = 8;
-    public const int PciBus = 0, IsaBus = 1;
+    public const int PciBus = 0, IsaBus = 1, PciSlots = 32;
 
     private const int FloatSize = 16, HeaderSize = 44, CpuSize = 20, EntrySize = 8;
     private const byte TypeCpu = 0, TypeBus = 1, TypeIoApic = 2, TypeIoInt = 3, TypeLocalInt = 4;
@@ -57,24 +56,19 @@ public static class MpTable
     private const uint CpuFeatures = 0x201;  // CPUID.1:EDX FPU and APIC
     private const byte AllLocalApics = 0xFF;
 
-    /// <summary>The IOAPIC pin (= KVM GSI) that INTA# of PCI device 1..31 on bus 0 raises.</summary>
-    public static int PciIrqFor(int device)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(device, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(device, 31);
-        return PciIrqBase + (device - 1) % PciIrqCount;
-    }
-
     /// <summary>The highest id the IOAPIC's 4-bit ID register holds.</summary>
     public const int IoApicIdMax = 15;
 
     /// <summary>The IOAPIC's id for a machine of cpus vCPUs (the table's, the MADT's and the register's).</summary>
     public static byte IoApicId(int cpus) => (byte)Math.Min(cpus, IoApicIdMax);
 
-    /// <summary>Writes the floating pointer and the configuration table for cpus vCPUs.</summary>
-    public static void Write(GuestMemory mem, int cpus)
+    /// <summary>
+    /// Writes the floating pointer and the configuration table for cpus vCPUs, with INTA# of PCI slot s
+    /// routed to IOAPIC pin pciIrq(s) (the Pci layer's wiring, handed down by the Vmm).
+    /// </summary>
+    public static void Write(GuestMemory mem, int cpus, Func<int, int> pciIrq)
     {
-        byte[] config = BuildConfig(cpus);
+        byte[] config = BuildConfig(cpus, pciIrq);
         mem.Clear(Layout.MpConfig, Layout.HighMemory - Layout.MpConfig);
         mem.Write(Layout.MpConfig, config);
         mem.Clear(Layout.MpTable, 0xA0000 - Layout.MpTable);
@@ -93,7 +87,7 @@ public static class MpTable
         return f;
     }
 
-    internal static byte[] BuildConfig(int cpus)
+    internal static byte[] BuildConfig(int cpus, Func<int, int> pciIrq)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cpus, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(cpus, MaxCpus);
@@ -107,8 +101,8 @@ public static class MpTable
         t.IoApic(ioapic, (uint)Layout.IoApic);
         for (byte irq = 0; irq < 16; irq++)
             if (irq != 2) t.Int(TypeIoInt, IntInt, FlagsConform, IsaBus, irq, ioapic, irq);
-        for (int dev = 1; dev < 32; dev++)
-            t.Int(TypeIoInt, IntInt, FlagsLevelHigh, PciBus, (byte)(dev << 2), ioapic, (byte)PciIrqFor(dev)); // source irq: device << 2 | pin (INTA# = 0)
+        for (int dev = 1; dev < PciSlots; dev++)
+            t.Int(TypeIoInt, IntInt, FlagsLevelHigh, PciBus, (byte)(dev << 2), ioapic, (byte)pciIrq(dev)); // source irq: device << 2 | pin (INTA# = 0)
         t.Int(TypeLocalInt, IntExt, FlagsConform, IsaBus, 0, AllLocalApics, 0);
         t.Int(TypeLocalInt, IntNmi, FlagsConform, IsaBus, 0, AllLocalApics, 1);
 

@@ -2,7 +2,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:175
+/*L:150
  * Long mode cannot be entered without paging, and the 64-bit boot protocol
  * wants identity mappings for the kernel, its init_size, the zero page and
  * the command line. We map all of [0, 4 GiB) one to one with 2 MiB pages: a

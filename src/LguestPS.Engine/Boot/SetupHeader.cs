@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using LguestPS.Contract;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:130
+/*L:090
  * A bzImage, as the seed put it, is not meant to be loaded: it is meant to be
  * jumped into, and it unpacks itself. Our part is to read the setup header,
  * the little form every bzImage carries at 0x1F1 (boot.rst, "The Real-Mode

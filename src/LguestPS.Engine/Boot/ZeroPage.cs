@@ -1,6 +1,6 @@
 namespace LguestPS.Engine.Boot;
 
-/*L:110
+/*L:130
  * The zero page: struct boot_params, one 4 KiB page that tells a freshly
  * started kernel everything a PC BIOS and boot loader would have told it. It
  * is called the zero page because it once lived at physical address 0.

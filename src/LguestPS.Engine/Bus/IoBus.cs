@@ -1,15 +1,8 @@
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 
 namespace LguestPS.Engine.Bus;
 
-/// <summary>A device on the x86 I/O port bus. Offsets are relative to the device's first port.</summary>
-public interface IPortDevice
-{
-    uint Read(ushort offset, int size);
-    void Write(ushort offset, int size, uint value);
-}
-
-/*L:060
+/*L:250
  * Port I/O dispatch. The guest's IN and OUT instructions arrive here from the
  * vCPU loop, one exit each, so the lookup must be cheap: a table with one
  * byte per port (64 KiB) names the device that owns it. A port nobody owns

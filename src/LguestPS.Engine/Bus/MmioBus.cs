@@ -1,13 +1,6 @@
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 
 namespace LguestPS.Engine.Bus;
-
-/// <summary>A device in guest-physical MMIO space. Offsets are relative to the region's base.</summary>
-public interface IMmioDevice
-{
-    void Read(ulong offset, Span<byte> data);
-    void Write(ulong offset, ReadOnlySpan<byte> data);
-}
 
 /*
  * MMIO dispatch for addresses KVM could not resolve to RAM: PCI BARs live

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 
 namespace LguestPS.Engine.Cli;

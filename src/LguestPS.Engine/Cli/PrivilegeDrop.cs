@@ -1,15 +1,13 @@
 using System.Text;
 using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Cli;
 
-/// <summary>A user as /etc/passwd and /etc/group describe it: ids and every group it belongs to.</summary>
-public sealed record UserIds(string Name, uint Uid, uint Gid, IReadOnlyList<uint> Groups);
-
-/*L:030
+/*L:650
  * --chroot and --username, as the seed did them and in the seed's order: once
  * every file, disk, tap and KVM descriptor is open (a reboot rebuilds the VM
  * from descriptors we already hold, so nothing needs reopening), we chroot,
@@ -21,7 +19,7 @@ public sealed record UserIds(string Name, uint Uid, uint Gid, IReadOnlyList<uint
  * for local users, and it keeps us free of NSS (and of glibc's dlopen
  * tricks) in a statically reasoned Native AOT binary.
  */
-public static unsafe class PrivilegeDrop
+public static class PrivilegeDrop
 {
     /// <summary>Looks a user up (before any chroot, while /etc is still ours to read).</summary>
     public static UserIds Resolve(string user, string passwd = "/etc/passwd", string group = "/etc/group")
@@ -62,22 +60,36 @@ public static unsafe class PrivilegeDrop
     {
         if (chrootDir is not null)
         {
-            Call(chroot, chrootDir, $"chroot(\"{chrootDir}\")");
-            Call(chdir, "/", "chdir(\"/\")");
+            Jail(chrootDir);
             Log.Verbose($"chroot to {chrootDir} done");
         }
         if (user is null) return;
-        var groups = user.Groups.Select(g => (gid_t)g).ToArray();
-        fixed (gid_t* p = groups)
-            if (setgroups((size_t)(ulong)groups.Length, p) != 0) throw Denied(user, "setgroups");
+        SetGroups(user);
         if (setresgid(user.Gid, user.Gid, user.Gid) != 0) throw Denied(user, "setresgid");
         if (setresuid(user.Uid, user.Uid, user.Uid) != 0) throw Denied(user, "setresuid");
         Log.Verbose($"dropped privileges to {user.Name} (uid {user.Uid}, gid {user.Gid})");
     }
 
-    private delegate int PathCall(byte* path);
+    // SAFETY: chroot(2) and chdir(2) only read the path Call pins for them.
+    private static unsafe void Jail(string dir)
+    {
+        Call(chroot, dir, $"chroot(\"{dir}\")");
+        Call(chdir, "/", "chdir(\"/\")");
+    }
 
-    private static void Call(PathCall f, string path, string what)
+    // SAFETY: setgroups(2) reads exactly groups.Length gids from the array, pinned for the call.
+    private static unsafe void SetGroups(UserIds user)
+    {
+        var groups = user.Groups.Select(g => (gid_t)g).ToArray();
+        fixed (gid_t* p = groups)
+            if (setgroups((size_t)(ulong)groups.Length, p) != 0) throw Denied(user, "setgroups");
+    }
+
+    // SAFETY: a path call (chroot, chdir) only reads the NUL-terminated string it is given.
+    private unsafe delegate int PathCall(byte* path);
+
+    // SAFETY: the path is a NUL-terminated copy, pinned while the call reads it.
+    private static unsafe void Call(PathCall f, string path, string what)
     {
         byte[] p = Encoding.UTF8.GetBytes(path + "\0");
         fixed (byte* pp = p)

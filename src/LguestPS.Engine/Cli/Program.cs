@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using LguestPS.Contract;
-using LguestPS.Engine.Interop;
-using LguestPS.Engine.Kvm;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Vmm;
 
 namespace LguestPS.Engine.Cli;
@@ -34,7 +33,6 @@ public static class Program
 
         log = new EventLog(opts.LogFormat, clock);
         log.Install(opts.Verbose);
-        KickSignal.Install();
         using var console = new StdioConsole();
         Machine? machine = null;
         VmExit? early = null;
@@ -88,9 +86,9 @@ public static class Program
         var cfg = new VmConfig(opts.MemoryMiB, opts.Cpus, opts.Kernel, opts.Initrd, opts.KernelCommandLine,
             opts.OnReboot == RebootPolicy.Restart)
         {
-            Disks = opts.Blocks.Select(b => new DiskConfig(b.Path, b.ReadOnly)).ToList(),
+            Disks = opts.Blocks,
             Rng = opts.Rng,
-            Nets = opts.Tunnets.Select(t => new NetConfig(t.Address, t.Bridge, t.Mac)).ToList(),
+            Nets = opts.Tunnets,
             HostQuirks = opts.HostQuirks,
         };
         // Checked first: a typo in --username or --chroot costs nothing.
@@ -98,10 +96,8 @@ public static class Program
         string? jail = opts.Chroot is null ? null : PrivilegeDrop.CheckChroot(opts.Chroot);
         var machine = new Machine(cfg, console);
         started(machine);
-        using var kvm = KvmSystem.Open();
+        machine.OpenKvm();
         PrivilegeDrop.Apply(jail, user); // everything is open; nothing below opens a file
-        if (KvmSystem.IsPvmHost)
-            Log.Verbose("this host's KVM is PVM (software-only): guest code runs in KVM's instruction emulator");
         if (early() is { } stopped) machine.Stop(stopped);
         machine.Rebooted = log.Reboot;
         machine.Panicked = log.Panic;
@@ -111,8 +107,8 @@ public static class Program
             machine.Stop(new VmExit(ExitReason.ConsoleInterrupt, "three ^C on the console: stopping the guest"));
         });
         log.Ready(opts.MemoryMiB, opts.Cpus, opts.Kernel, machine.KernelFormat, machine.CommandLine,
-            [Events.Ready.DeviceNames.Serial, .. machine.DeviceNames], KvmSystem.IsPvmHost);
-        var exit = machine.Run(kvm);
+            [Events.Ready.DeviceNames.Serial, .. machine.DeviceNames], Machine.IsPvmHost);
+        var exit = machine.Run();
         console.Dispose();
         log.Exit(exit.Reason, exit.Message);
         return exit.Code;

@@ -1,11 +1,12 @@
-using LguestPS.Engine.Bus;
+using LguestPS.Engine.Chardev;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Cli;
 
-/*L:120
+/*L:640
  * The guest's console is our own stdin and stdout, as in the seed.
  *
  * Output: vCPUs hand us bytes one port write at a time. Writing each byte
@@ -21,7 +22,7 @@ namespace LguestPS.Engine.Cli;
  * seed's escape hatch: it stops the VM (the seed wanted each in a read of its
  * own; counting bytes works the same at a keyboard and also through a pipe).
  */
-public sealed unsafe class StdioConsole : IConsoleSink, IDisposable
+public sealed class StdioConsole : IConsoleSink, IDisposable
 {
     private byte[] _pending = new byte[64 * 1024], _writing = new byte[64 * 1024];
     private int _pendingLen;
@@ -109,13 +110,12 @@ public sealed unsafe class StdioConsole : IConsoleSink, IDisposable
     /// <summary>Feeds stdin to the guest until EOF. <paramref name="deliver"/> blocks until the guest has room.</summary>
     public void StartInput(Action<ReadOnlySpan<byte>> deliver, Action onTripleCtrlC)
     {
-        termios saved;
-        if (isatty(0) == 1 && tcgetattr(0, &saved) == 0)
+        if (isatty(0) == 1 && GetTermios(out var saved))
         {
             _savedTerm = saved;
             termios raw = saved;
             raw.c_lflag &= ~(uint)(ISIG | ICANON | ECHO);
-            if (tcsetattr(0, (int)TCSANOW, &raw) == 0) _rawMode = true;
+            if (SetTermios(raw)) _rawMode = true;
         }
         var t = new Thread(() =>
         {
@@ -133,9 +133,7 @@ public sealed unsafe class StdioConsole : IConsoleSink, IDisposable
         long firstCtrlC = 0;
         while (true)
         {
-            long n;
-            fixed (byte* p = buf)
-                do n = read(0, p, (size_t)(ulong)buf.Length); while (n < 0 && errno == EINTR);
+            long n = Sys.Read(0, buf);
             if (n <= 0) return; // EOF or a closed stdin: the guest just hears nothing more
             // Three ^C in a row, nothing else between them, the first and the last within a second.
             for (int i = 0; i < n; i++)
@@ -159,9 +157,18 @@ public sealed unsafe class StdioConsole : IConsoleSink, IDisposable
     {
         if (!_rawMode) return;
         _rawMode = false;
-        termios t = _savedTerm;
-        tcsetattr(0, (int)TCSANOW, &t);
+        SetTermios(_savedTerm);
     }
+
+    // SAFETY: tcgetattr(3) fills the termios whose address it gets: t, pinned for the call.
+    private static unsafe bool GetTermios(out termios t)
+    {
+        t = default;
+        fixed (termios* p = &t) return tcgetattr(0, p) == 0;
+    }
+
+    // SAFETY: tcsetattr(3) reads the termios local whose address it gets.
+    private static unsafe bool SetTermios(termios t) => tcsetattr(0, (int)TCSANOW, &t) == 0;
 
     public void Dispose()
     {

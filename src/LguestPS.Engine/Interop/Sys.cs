@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
@@ -8,14 +9,21 @@ namespace LguestPS.Engine.Interop;
 
 /*
  * Thin, checked wrappers over the system calls the engine needs. Each one
- * either succeeds or throws a SysException naming the operation and errno:
- * no caller ever looks at -1.
+ * either succeeds or throws a SysException naming the operation and errno,
+ * save the few whose failure the caller answers itself (Pread and Pwrite:
+ * -1 becomes the guest's IOERR; Read and WriteAll on stdio: a closed stdin
+ * or stdout is nobody's failure). Pointers stay in here: callers pass spans, structs
+ * by ref, or addresses of mappings this layer made.
  */
-public static unsafe class Sys
+public static class Sys
 {
-    public static int Errno => Marshal.GetLastPInvokeError() is var e and not 0 ? e : errno;
+    public static SysException Fail(string operation) => new(operation, errno);
 
-    public static string StrError(int err)
+    /// <summary>The errno a Glibc call (SetLastError) left; Tmds.LibC's calls leave theirs in errno.</summary>
+    private static int GlibcErrno => Marshal.GetLastPInvokeError();
+
+    // SAFETY: strerror_r writes at most 256 bytes, NUL included, into the 256-byte stack buffer it is given.
+    public static unsafe string StrError(int err)
     {
         byte* buf = stackalloc byte[256];
         // The XSI strerror_r fills buf; the GNU one may return a static string. Tmds binds the XSI one.
@@ -23,9 +31,8 @@ public static unsafe class Sys
         return Marshal.PtrToStringUTF8((nint)buf) ?? $"error {err}";
     }
 
-    public static SysException Fail(string operation) => new(operation, errno);
-
-    public static SafeFd Open(string path, int flags, string what)
+    // SAFETY: the path is a NUL-terminated copy pinned for the call; open(2) only reads it.
+    public static unsafe SafeFd Open(string path, int flags, string what)
     {
         int fd;
         byte[] p = Encoding.UTF8.GetBytes(path + "\0");
@@ -37,41 +44,44 @@ public static unsafe class Sys
         return new SafeFd(fd);
     }
 
-    public static long FileSize(SafeFd fd, string what)
+    public static long FileSize(SafeFd fd, string what) => Stat(fd, $"fstat {what}").st_size;
+
+    public static bool IsRegularFile(SafeFd fd) => ((uint)Stat(fd, "fstat").st_mode & 0xF000) == 0x8000; // S_IFREG
+
+    // SAFETY: fstat(2) fills the struct stat local whose address it gets, and nothing else.
+    private static unsafe stat Stat(SafeFd fd, string what)
     {
         stat st;
-        if (fstat(fd.Fd, &st) != 0) throw Fail($"fstat {what}");
-        return st.st_size;
+        if (fstat(fd.Fd, &st) != 0) throw Fail(what);
+        return st;
     }
 
-    public static bool IsRegularFile(SafeFd fd)
+    /// <summary>Reads exactly len bytes at offset into memory at dest, or throws (a short read means a truncated file).</summary>
+    // SAFETY: the caller owns [dest, dest+len) (GuestMemory hands a range it has checked against its mapping);
+    // each pread writes at most chunk bytes at the cursor, and the cursor never passes dest+len.
+    public static unsafe void PreadExact(SafeFd fd, nint dest, ulong len, long offset)
     {
-        stat st;
-        if (fstat(fd.Fd, &st) != 0) throw Fail("fstat");
-        return ((uint)st.st_mode & 0xF000) == 0x8000; // S_IFREG
-    }
-
-    /// <summary>Reads exactly len bytes at offset, or throws (a short read means a truncated file).</summary>
-    public static void PreadExact(SafeFd fd, byte* dest, ulong len, long offset)
-    {
+        byte* p = (byte*)dest;
         while (len > 0)
         {
             ulong chunk = Math.Min(len, 1UL << 30);
-            long n = pread(fd.Fd, dest, (size_t)chunk, offset);
+            long n = pread(fd.Fd, p, (size_t)chunk, offset);
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) throw Fail("pread");
             if (n == 0) throw new EngineException(ErrorId.InternalError, $"unexpected end of file at offset {offset}");
-            dest += n; offset += n; len -= (ulong)n;
+            p += n; offset += n; len -= (ulong)n;
         }
     }
 
-    public static void PreadExact(SafeFd fd, Span<byte> dest, long offset)
+    // SAFETY: the span is pinned for the call and its length is what PreadExact may fill.
+    public static unsafe void PreadExact(SafeFd fd, Span<byte> dest, long offset)
     {
-        fixed (byte* p = dest) PreadExact(fd, p, (ulong)dest.Length, offset);
+        fixed (byte* p = dest) PreadExact(fd, (nint)p, (ulong)dest.Length, offset);
     }
 
     /// <summary>Writes all of buf to fd (stdout and stderr can take partial writes).</summary>
-    public static void WriteAll(int fd, ReadOnlySpan<byte> buf)
+    // SAFETY: the span is pinned for the loop; each write reads at most the bytes left after the cursor.
+    public static unsafe void WriteAll(int fd, ReadOnlySpan<byte> buf)
     {
         fixed (byte* p = buf)
         {
@@ -86,8 +96,19 @@ public static unsafe class Sys
         }
     }
 
-    /// <summary>pread into a span (one call; returns bytes read, 0 at end of file).</summary>
-    public static long Pread(SafeFd fd, Span<byte> dest, long offset)
+    /// <summary>read(2) into a span (one call; returns bytes read, 0 at end of file, -1 on error).</summary>
+    // SAFETY: the span is pinned for the call and read(2) writes at most its length.
+    public static unsafe long Read(int fd, Span<byte> dest)
+    {
+        long n;
+        fixed (byte* p = dest)
+            do n = read(fd, p, (size_t)(ulong)dest.Length); while (n < 0 && errno == EINTR);
+        return n;
+    }
+
+    /// <summary>pread into a span (one call; returns bytes read, 0 at end of file, -1 on error).</summary>
+    // SAFETY: the span is pinned for the call and pread(2) writes at most its length.
+    public static unsafe long Pread(SafeFd fd, Span<byte> dest, long offset)
     {
         long n;
         fixed (byte* p = dest)
@@ -96,7 +117,8 @@ public static unsafe class Sys
     }
 
     /// <summary>pwrite from a span (one call; returns bytes written or -1).</summary>
-    public static long Pwrite(SafeFd fd, ReadOnlySpan<byte> src, long offset)
+    // SAFETY: the span is pinned for the call and pwrite(2) reads at most its length.
+    public static unsafe long Pwrite(SafeFd fd, ReadOnlySpan<byte> src, long offset)
     {
         long n;
         fixed (byte* p = src)
@@ -104,12 +126,14 @@ public static unsafe class Sys
         return n;
     }
 
-    /// <summary>Fills dest from the kernel's entropy pool (getrandom(2)); returns bytes written or -1.</summary>
-    public static long GetRandom(Span<byte> dest)
+    /// <summary>Fills dest (or its start: the kernel may return fewer bytes) from the kernel's entropy pool (getrandom(2)).</summary>
+    // SAFETY: the span is pinned for the call and getrandom(2) writes at most its length.
+    public static unsafe long GetRandom(Span<byte> dest)
     {
         long n;
         fixed (byte* p = dest)
-            do n = (long)syscall(318 /* SYS_getrandom */, (syscall_arg)(void*)p, dest.Length, 0); while (n < 0 && errno == EINTR);
+            while ((n = Glibc.getrandom(p, (nuint)dest.Length, 0)) < 0 && GlibcErrno == EINTR) { }
+        if (n < 0) throw new SysException("getrandom", GlibcErrno);
         return n;
     }
 
@@ -118,13 +142,15 @@ public static unsafe class Sys
     {
         const int LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4;
         long r;
-        do r = (long)syscall(73 /* SYS_flock */, fd.Fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB); while (r < 0 && errno == EINTR);
+        do r = Glibc.flock(fd.Fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB); while (r < 0 && GlibcErrno == EINTR);
         if (r == 0) return true;
-        if (errno == EWOULDBLOCK) return false;
-        throw Fail("flock");
+        if (GlibcErrno == EWOULDBLOCK) return false;
+        throw new SysException("flock", GlibcErrno);
     }
 
-    public static nint MapAnonymous(ulong size, string what)
+    /// <summary>A private anonymous mapping, reserved lazily (MAP_NORESERVE); its address, for the caller to own.</summary>
+    // SAFETY: no memory is touched here; the kernel chooses the address (null hint) and we only return it.
+    public static unsafe nint MapAnonymous(ulong size, string what)
     {
         void* p = mmap(null, (size_t)size, PROT_READ | PROT_WRITE,
             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -134,21 +160,56 @@ public static unsafe class Sys
         return (nint)p;
     }
 
-    public static nint MapShared(SafeFd fd, ulong size, string what)
+    // SAFETY: as MapAnonymous: the kernel picks the address, and only the caller will use it.
+    public static unsafe nint MapShared(SafeFd fd, ulong size, string what)
     {
         void* p = mmap(null, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.Fd, 0);
         if (p == MAP_FAILED) throw Fail($"mmap {what}");
         return (nint)p;
     }
 
-    public static void Unmap(nint addr, ulong size) => munmap((void*)addr, (size_t)size);
+    // SAFETY: addr and size are a whole mapping this layer returned; its owner unmaps it once and forgets it.
+    public static unsafe void Unmap(nint addr, ulong size)
+    {
+        if (munmap((void*)addr, (size_t)size) != 0) throw Fail("munmap");
+    }
 
-    public static void DiscardPages(nint addr, ulong size)
+    // SAFETY: addr and size lie inside a private anonymous mapping we own; MADV_DONTNEED only zeroes it.
+    public static unsafe void DiscardPages(nint addr, ulong size)
     {
         if (madvise((void*)addr, (size_t)size, MADV_DONTNEED) != 0) throw Fail("madvise(MADV_DONTNEED)");
     }
 
-    public static int Ioctl(SafeFd fd, uint request, void* arg, string what)
+    /// <summary>mincore(2) over pages of our own mapping: one byte per page, bit 0 set where the page is resident.</summary>
+    // SAFETY: the caller passes a page-aligned range of a mapping it owns and a vector of at least len / 4096 bytes,
+    // pinned for the call.
+    public static unsafe void Mincore(nint addr, ulong len, Span<byte> vec)
+    {
+        if ((ulong)vec.Length < len / 4096) throw new ArgumentException("mincore vector too short", nameof(vec));
+        fixed (byte* v = vec)
+            if (mincore((void*)addr, (size_t)len, v) != 0) throw Fail("mincore");
+    }
+
+    /// <summary>gettid(2): this thread's id (it cannot fail).</summary>
+    public static int GetTid() => Glibc.gettid();
+
+    /// <summary>tgkill(2): a signal to one thread of a process. A thread that has already exited is no error.</summary>
+    public static void TgKill(int tgid, int tid, int signal)
+    {
+        if (Glibc.tgkill(tgid, tid, signal) < 0 && GlibcErrno != ESRCH) throw new SysException("tgkill", GlibcErrno);
+    }
+
+    /// <summary>fdatasync(2): the file's data (and the metadata needed to read it back) on stable storage.</summary>
+    public static void FdataSync(SafeFd fd, string what)
+    {
+        int r;
+        do r = fdatasync(fd.Fd); while (r < 0 && errno == EINTR);
+        if (r < 0) throw Fail($"fdatasync {what}");
+    }
+
+    /// <summary>An ioctl on a buffer the caller built (variable-length KVM structs); it must be what the request says.</summary>
+    // SAFETY: the caller pins arg for the call and sizes it for the request (GsiRouting, KvmVcpu's MSR and CPUID lists).
+    public static unsafe int Ioctl(SafeFd fd, uint request, void* arg, string what)
     {
         int r;
         do r = ioctl(fd.Fd, unchecked((int)request), arg); while (r < 0 && errno == EINTR);
@@ -156,5 +217,15 @@ public static unsafe class Sys
         return r;
     }
 
-    public static int Ioctl(SafeFd fd, uint request, ulong arg, string what) => Ioctl(fd, request, (void*)arg, what);
+    /// <summary>An ioctl whose argument is a struct we own: pinned for the call, so no caller handles a pointer.</summary>
+    // SAFETY: arg is pinned by fixed for the whole call and T is unmanaged, so the kernel reads and writes
+    // exactly sizeof(T) bytes of it (the request's size field says so; Ioc computes it from T).
+    public static unsafe int Ioctl<T>(SafeFd fd, uint request, ref T arg, string what) where T : unmanaged
+    {
+        fixed (T* p = &arg) return Ioctl(fd, request, p, what);
+    }
+
+    /// <summary>An ioctl whose argument is a number, not an address (KVM_CREATE_VCPU's id, KVM_SET_TSS_ADDR's address).</summary>
+    // SAFETY: for these requests the kernel reads arg as a value and never dereferences it.
+    public static unsafe int Ioctl(SafeFd fd, uint request, ulong arg, string what) => Ioctl(fd, request, (void*)arg, what);
 }

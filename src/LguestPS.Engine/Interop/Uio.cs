@@ -1,26 +1,32 @@
+using System.Runtime.InteropServices;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Interop;
 
 /// <summary>
-/// sys/uio.h: readv(2) and writev(2), which Tmds.LibC lacks (it has the iovec). Raw results: bytes moved,
-/// or -errno, so a hot path can tell EAGAIN from trouble without an exception.
+/// sys/uio.h: readv(2) and writev(2) (Glibc binds them; Tmds.LibC has only the iovec). The result is checked
+/// but not thrown: bytes moved, or -errno, because on the network's hot path EAGAIN (nothing waiting) and
+/// EINVAL (a guest's bad header, refused by the tap) are answers the caller acts on, not failures of ours.
 /// </summary>
-public static unsafe class Uio
+public static class Uio
 {
     /// <summary>UIO_MAXIOV: the most iovecs one call takes.</summary>
     public const int IOV_MAX = 1024;
-    private const int SYS_readv = 19, SYS_writev = 20;
-
-    public static long readv(SafeFd fd, iovec* iov, int count) => Call(SYS_readv, fd, iov, count);
-
-    public static long writev(SafeFd fd, iovec* iov, int count) => Call(SYS_writev, fd, iov, count);
-
-    private static long Call(int nr, SafeFd fd, iovec* iov, int count)
+    // SAFETY: the caller's iovec array holds count entries, each describing memory it has pinned or checked
+    // (GuestIoVec: slices of guest RAM through the gate, and a pinned spill span).
+    public static unsafe long readv(SafeFd fd, iovec* iov, int count)
     {
         long n;
-        do n = (long)syscall(nr, fd.Fd, (syscall_arg)(void*)iov, count); while (n < 0 && errno == EINTR);
-        return n < 0 ? -errno : n;
+        while ((n = Glibc.readv(fd.Fd, iov, count)) < 0 && Marshal.GetLastPInvokeError() == EINTR) { }
+        return n < 0 ? -Marshal.GetLastPInvokeError() : n;
+    }
+
+    // SAFETY: as readv; the kernel only reads the described memory.
+    public static unsafe long writev(SafeFd fd, iovec* iov, int count)
+    {
+        long n;
+        while ((n = Glibc.writev(fd.Fd, iov, count)) < 0 && Marshal.GetLastPInvokeError() == EINTR) { }
+        return n < 0 ? -Marshal.GetLastPInvokeError() : n;
     }
 }

@@ -10,7 +10,7 @@ namespace LguestPS.Engine.Kvm;
  * a message instead of a pin; KVM_SET_GSI_ROUTING replaces the *whole* table,
  * so we keep the default entries and add ours after them.
  */
-public sealed unsafe class GsiRouting
+public sealed class GsiRouting
 {
     public const uint IoApicPins = 24, FirstMsiGsi = 24;
     private readonly KvmVm _vm;
@@ -45,7 +45,9 @@ public sealed unsafe class GsiRouting
         }
     }
 
-    private void Commit()
+    // SAFETY: the pinned buffer is sized for the kvm_irq_routing header and n entries; k counts the
+    // entries written, and the three loops write IoApicPins + 16 + _msi.Count = n of them, no more.
+    private unsafe void Commit()
     {
         int n = (int)IoApicPins + 16 + _msi.Count;
         byte[] buf = new byte[sizeof(kvm_irq_routing) + n * sizeof(kvm_irq_routing_entry)];

@@ -1,4 +1,5 @@
 using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using static LguestPS.Engine.Interop.KvmApi;
 
@@ -10,7 +11,7 @@ namespace LguestPS.Engine.Kvm;
  * keep it for the life of the process, because a reboot builds a fresh VM
  * through it (possibly after we dropped the privileges needed to reopen it).
  */
-public sealed unsafe class KvmSystem : IDisposable
+public sealed class KvmSystem : IDisposable
 {
     public const string DevicePath = "/dev/kvm";
     private readonly SafeFd _fd;
@@ -56,7 +57,9 @@ public sealed unsafe class KvmSystem : IDisposable
     }
 
     /// <summary>KVM_GET_SUPPORTED_CPUID: every leaf KVM can virtualize on this host.</summary>
-    public kvm_cpuid_entry2[] SupportedCpuid()
+    // SAFETY: the pinned buffer holds the kvm_cpuid2 header and KVM_MAX_CPUID_ENTRIES entries; KVM writes at
+    // most nent (which we set to that) and lowers nent to what it filled, and we copy out only nent entries.
+    public unsafe kvm_cpuid_entry2[] SupportedCpuid()
     {
         int n = KVM_MAX_CPUID_ENTRIES;
         byte[] buf = new byte[sizeof(kvm_cpuid2) + n * sizeof(kvm_cpuid_entry2)];

@@ -5,7 +5,7 @@ using static LguestPS.Engine.Interop.KvmApi;
 namespace LguestPS.Engine.Kvm;
 
 /// <summary>One KVM virtual machine: its memory slots, interrupt controllers and vCPUs.</summary>
-public sealed unsafe class KvmVm : IDisposable
+public sealed class KvmVm : IDisposable
 {
     private readonly SafeFd _fd;
     public KvmSystem System { get; }
@@ -25,7 +25,7 @@ public sealed unsafe class KvmVm : IDisposable
             {
                 slot = slot++, guest_phys_addr = r.Gpa, memory_size = r.Size, userspace_addr = (ulong)r.HostAddress,
             };
-            Sys.Ioctl(_fd, KVM_SET_USER_MEMORY_REGION, &region, "KVM_SET_USER_MEMORY_REGION");
+            Sys.Ioctl(_fd, KVM_SET_USER_MEMORY_REGION, ref region, "KVM_SET_USER_MEMORY_REGION");
         }
     }
 
@@ -40,29 +40,31 @@ public sealed unsafe class KvmVm : IDisposable
         // that is not RAM. Harmless elsewhere.
         Sys.Ioctl(_fd, KVM_SET_TSS_ADDR, Layout.KvmTss, "KVM_SET_TSS_ADDR");
         ulong idmap = Layout.KvmIdentityMap;
-        Sys.Ioctl(_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap, "KVM_SET_IDENTITY_MAP_ADDR");
+        Sys.Ioctl(_fd, KVM_SET_IDENTITY_MAP_ADDR, ref idmap, "KVM_SET_IDENTITY_MAP_ADDR");
         Sys.Ioctl(_fd, KVM_CREATE_IRQCHIP, 0, "KVM_CREATE_IRQCHIP");
         var pit = new kvm_pit_config { flags = KVM_PIT_SPEAKER_DUMMY };
-        Sys.Ioctl(_fd, KVM_CREATE_PIT2, &pit, "KVM_CREATE_PIT2");
+        Sys.Ioctl(_fd, KVM_CREATE_PIT2, ref pit, "KVM_CREATE_PIT2");
     }
 
     /// <summary>
     /// Gives the in-kernel IOAPIC the id the MP table announces. KVM starts it at
     /// 0, which would collide with the boot CPU's local APIC id.
     /// </summary>
-    public void SetIoApicId(byte id)
+    // SAFETY: chip is a 512-byte union that KVM_GET_IRQCHIP filled with a kvm_ioapic_state, whose head we
+    // mirror: writing its id field stays inside the union.
+    public unsafe void SetIoApicId(byte id)
     {
         var chip = new kvm_irqchip { chip_id = KVM_IRQCHIP_IOAPIC };
-        Sys.Ioctl(_fd, KVM_GET_IRQCHIP, &chip, "KVM_GET_IRQCHIP");
+        Sys.Ioctl(_fd, KVM_GET_IRQCHIP, ref chip, "KVM_GET_IRQCHIP");
         ((kvm_ioapic_state_head*)chip.chip)->id = id;
-        Sys.Ioctl(_fd, KVM_SET_IRQCHIP, &chip, "KVM_SET_IRQCHIP");
+        Sys.Ioctl(_fd, KVM_SET_IRQCHIP, ref chip, "KVM_SET_IRQCHIP");
     }
 
     /// <summary>Drives an interrupt line (GSI) high or low.</summary>
     public void SetIrqLine(uint gsi, bool high)
     {
         var l = new kvm_irq_level { irq = gsi, level = high ? 1u : 0u };
-        Sys.Ioctl(_fd, KVM_IRQ_LINE, &l, "KVM_IRQ_LINE");
+        Sys.Ioctl(_fd, KVM_IRQ_LINE, ref l, "KVM_IRQ_LINE");
     }
 
     /// <summary>Every write of <paramref name="len"/> bytes to addr signals the eventfd instead of exiting to us.</summary>
@@ -74,17 +76,18 @@ public sealed unsafe class KvmVm : IDisposable
     private void IoEventFd(EventFd efd, ulong addr, uint len, bool pio, uint flags)
     {
         var e = new kvm_ioeventfd { addr = addr, len = len, fd = efd.Fd, flags = flags | (pio ? KVM_IOEVENTFD_FLAG_PIO : 0) };
-        Sys.Ioctl(_fd, KVM_IOEVENTFD, &e, "KVM_IOEVENTFD");
+        Sys.Ioctl(_fd, KVM_IOEVENTFD, ref e, "KVM_IOEVENTFD");
     }
 
     /// <summary>Signalling the eventfd raises the GSI (edge) in the kernel, without a trip through us.</summary>
     public void AddIrqFd(EventFd efd, uint gsi)
     {
         var i = new kvm_irqfd { fd = (uint)efd.Fd, gsi = gsi };
-        Sys.Ioctl(_fd, KVM_IRQFD, &i, "KVM_IRQFD");
+        Sys.Ioctl(_fd, KVM_IRQFD, ref i, "KVM_IRQFD");
     }
 
-    internal void SetGsiRouting(void* routing) => Sys.Ioctl(_fd, KVM_SET_GSI_ROUTING, routing, "KVM_SET_GSI_ROUTING");
+    // SAFETY: GsiRouting hands a pinned kvm_irq_routing with exactly nr entries after it.
+    internal unsafe void SetGsiRouting(void* routing) => Sys.Ioctl(_fd, KVM_SET_GSI_ROUTING, routing, "KVM_SET_GSI_ROUTING");
 
     public KvmVcpu CreateVcpu(int id)
     {

@@ -3,7 +3,7 @@ using Tmds.Linux;
 
 namespace LguestPS.Engine.Memory;
 
-/*L:040
+/*L:030
  * Scatter-gather I/O between a descriptor and guest RAM, for a device whose
  * request is spread over several buffers (a network frame over a chain of
  * descriptors): one readv or writev instead of a copy or a call per piece.
@@ -15,7 +15,7 @@ namespace LguestPS.Engine.Memory;
  * array is allocated once, so an I/O costs no allocation. Like a Slice, an
  * entry is valid only while the VM's RAM is mapped.
  */
-public sealed unsafe class GuestIoVec
+public sealed class GuestIoVec
 {
     private readonly GuestMemory _mem;
     private readonly iovec[] _iov;   // one spare slot at the end, for ReadV's spill buffer
@@ -48,7 +48,9 @@ public sealed unsafe class GuestIoVec
     /// Appends [gpa, gpa+len). False (nothing added) when the list is full; GuestMemoryException when the
     /// range is not wholly inside guest RAM. Zero-length pieces are accepted and skipped.
     /// </summary>
-    public bool TryAdd(ulong gpa, uint len)
+    // SAFETY: the address taken is of a Slice the gate checked (all len bytes inside guest RAM); guest RAM
+    // is an unmovable mapping, so the address outlives the fixed block, and stays valid while the VM's RAM is mapped.
+    public unsafe bool TryAdd(ulong gpa, uint len)
     {
         if (len == 0) return true;
         if (Count == _iov.Length - 1) return false;
@@ -68,7 +70,9 @@ public sealed unsafe class GuestIoVec
     /// readv(2) into the pieces, then into <paramref name="spill"/> (host memory for whatever did not fit).
     /// Returns the bytes read, or -errno (-EAGAIN when nothing is waiting on a non-blocking descriptor).
     /// </summary>
-    public long ReadV(SafeFd fd, Span<byte> spill = default)
+    // SAFETY: the iovec array and the spill span are pinned for the call; entries 0..Count-1 describe
+    // checked guest RAM and the last the spill span, so the kernel writes only there.
+    public unsafe long ReadV(SafeFd fd, Span<byte> spill = default)
     {
         fixed (byte* s = spill)
         fixed (iovec* iov = _iov)
@@ -85,7 +89,8 @@ public sealed unsafe class GuestIoVec
     }
 
     /// <summary>writev(2) from the pieces, in order. Returns the bytes written, or -errno.</summary>
-    public long WriteV(SafeFd fd)
+    // SAFETY: the iovec array is pinned for the call and its first Count entries describe checked guest RAM.
+    public unsafe long WriteV(SafeFd fd)
     {
         fixed (iovec* iov = _iov)
             return Uio.writev(fd, iov, Count);

@@ -1,14 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LguestPS.Engine.Interop;
-using Tmds.Linux;
 
 namespace LguestPS.Engine.Memory;
 
-/// <summary>One stretch of guest RAM as KVM needs to hear about it.</summary>
-public readonly record struct RamRegion(ulong Gpa, ulong Size, nint HostAddress);
-
-/*L:030
+/*L:020
  * The one gate to guest-physical memory.
  *
  * Guest RAM is a single anonymous mapping in our address space. Guest-physical
@@ -21,9 +17,9 @@ public readonly record struct RamRegion(ulong Gpa, ulong Size, nint HostAddress)
  * A Span cannot cover more than 2 GiB, so callers get a checked slice per
  * access, never the whole thing.
  */
-public sealed unsafe class GuestMemory : IDisposable
+public sealed class GuestMemory : IDisposable
 {
-    private byte* _base;
+    private nint _base;                // the mapping's address in our process; 0 once disposed
     private readonly ulong _lowSize;   // RAM in [0, _lowSize)
     private readonly ulong _highSize;  // RAM in [4 GiB, 4 GiB + _highSize)
 
@@ -41,7 +37,7 @@ public sealed unsafe class GuestMemory : IDisposable
         Size = size;
         _lowSize = Math.Min(size, Layout.MmioHoleStart);
         _highSize = size - _lowSize;
-        _base = (byte*)Sys.MapAnonymous(size, "guest RAM");
+        _base = Sys.MapAnonymous(size, "guest RAM");
     }
 
     /// <summary>The RAM regions, for KVM_SET_USER_MEMORY_REGION. The host address is for the kernel, not for us.</summary>
@@ -49,9 +45,9 @@ public sealed unsafe class GuestMemory : IDisposable
     {
         get
         {
-            var r = new List<RamRegion> { new(0, _lowSize, (nint)_base) };
+            var r = new List<RamRegion> { new(0, _lowSize, _base) };
             if (_highSize > 0)
-                r.Add(new(Layout.FourGiB, _highSize, (nint)(_base + _lowSize)));
+                r.Add(new(Layout.FourGiB, _highSize, _base + (nint)_lowSize));
             return r;
         }
     }
@@ -73,31 +69,30 @@ public sealed unsafe class GuestMemory : IDisposable
         return false;
     }
 
-    private byte* Check(ulong gpa, ulong len)
+    /// <summary>The host address of [gpa, gpa+len), after checking that all of it is guest RAM.</summary>
+    private nint Check(ulong gpa, ulong len)
     {
-        ObjectDisposedException.ThrowIf(_base == null, this);
+        ObjectDisposedException.ThrowIf(_base == 0, this);
         if (!TryOffset(gpa, len, out ulong off))
             throw new GuestMemoryException(gpa, len);
-        return _base + off;
+        return _base + (nint)off;
     }
 
     /// <summary>A checked window onto guest RAM. Keep it short-lived: it is valid only while the VM lives.</summary>
-    public Span<byte> Slice(ulong gpa, int len)
+    // SAFETY: Check proved [gpa, gpa+len) lies inside one RAM region, and so inside the mapping, which stays
+    // mapped until Dispose; the span covers exactly those len bytes and no more.
+    public unsafe Span<byte> Slice(ulong gpa, int len)
     {
         if (len < 0) throw new GuestMemoryException(gpa, (ulong)(uint)len);
-        return new Span<byte>(Check(gpa, (ulong)len), len);
+        return new Span<byte>((void*)Check(gpa, (ulong)len), len);
     }
 
     /// <summary>A checked reference to one value in guest RAM (for ring indexes that must be read once, atomically).</summary>
-    public ref T Ref<T>(ulong gpa) where T : unmanaged
-    {
-        return ref Unsafe.AsRef<T>(Check(gpa, (ulong)sizeof(T)));
-    }
+    public ref T Ref<T>(ulong gpa) where T : unmanaged => ref MemoryMarshal.AsRef<T>(Slice(gpa, Unsafe.SizeOf<T>()));
 
-    public T Read<T>(ulong gpa) where T : unmanaged => Unsafe.ReadUnaligned<T>(Check(gpa, (ulong)sizeof(T)));
+    public T Read<T>(ulong gpa) where T : unmanaged => MemoryMarshal.Read<T>(Slice(gpa, Unsafe.SizeOf<T>()));
 
-    public void Write<T>(ulong gpa, T value) where T : unmanaged =>
-        Unsafe.WriteUnaligned(Check(gpa, (ulong)sizeof(T)), value);
+    public void Write<T>(ulong gpa, T value) where T : unmanaged => MemoryMarshal.Write(Slice(gpa, Unsafe.SizeOf<T>()), in value);
 
     public void Write(ulong gpa, ReadOnlySpan<byte> data) => data.CopyTo(Slice(gpa, data.Length));
 
@@ -106,55 +101,42 @@ public sealed unsafe class GuestMemory : IDisposable
     /// <summary>Zeroes [gpa, gpa+len): used to scrub RAM on reboot.</summary>
     public void Clear(ulong gpa, ulong len)
     {
-        byte* p = Check(gpa, len);
+        Check(gpa, len); // all of it, before the first byte changes
         while (len > 0)
         {
             int n = (int)Math.Min(len, 1UL << 30);
-            new Span<byte>(p, n).Clear();
-            p += n; len -= (ulong)n;
+            Slice(gpa, n).Clear();
+            gpa += (ulong)n; len -= (ulong)n;
         }
     }
 
     /// <summary>Bytes of guest RAM the host has actually backed with pages (mincore(2)); for diagnostics.</summary>
     public ulong ResidentBytes()
     {
+        ObjectDisposedException.ThrowIf(_base == 0, this);
         ulong pages = Size / 4096, resident = 0;
         byte[] vec = new byte[Math.Min(pages, 1UL << 20)];
         for (ulong done = 0; done < pages; done += (ulong)vec.Length)
         {
             ulong n = Math.Min((ulong)vec.Length, pages - done);
-            fixed (byte* v = vec)
-                if ((long)Tmds.Linux.LibC.syscall(27 /* SYS_mincore */, (syscall_arg)(void*)(_base + done * 4096), (syscall_arg)(void*)(n * 4096), (syscall_arg)(void*)v) != 0)
-                    return 0;
+            Sys.Mincore(_base + (nint)(done * 4096), n * 4096, vec);
             for (ulong i = 0; i < n; i++) resident += (ulong)(vec[i] & 1);
         }
         return resident * 4096;
     }
 
     /// <summary>Gives all RAM back to the host: anonymous pages read as zero afterwards (a cheap reboot scrub).</summary>
-    public void Discard() => Sys.DiscardPages((nint)Check(0, _lowSize), _lowSize + _highSize);
+    public void Discard() => Sys.DiscardPages(Check(0, _lowSize), _lowSize + _highSize);
 
     /// <summary>Reads file bytes straight into guest RAM (kernel and initrd loading).</summary>
-    public void ReadFile(SafeFd fd, long fileOffset, ulong gpa, ulong len)
-    {
-        byte* p = Check(gpa, len);
-        Sys.PreadExact(fd, p, len, fileOffset);
-    }
+    public void ReadFile(SafeFd fd, long fileOffset, ulong gpa, ulong len) => Sys.PreadExact(fd, Check(gpa, len), len, fileOffset);
 
     public void Dispose()
     {
-        if (_base != null)
+        if (_base != 0)
         {
-            Sys.Unmap((nint)_base, Size);
-            _base = null;
+            Sys.Unmap(_base, Size);
+            _base = 0;
         }
     }
-}
-
-/// <summary>An access outside guest RAM, or one whose end wraps around.</summary>
-public sealed class GuestMemoryException(ulong gpa, ulong len)
-    : Exception($"guest-physical access [0x{gpa:x}, +0x{len:x}) is outside guest RAM")
-{
-    public ulong Gpa { get; } = gpa;
-    public ulong Length { get; } = len;
 }

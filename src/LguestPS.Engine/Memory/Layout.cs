@@ -1,6 +1,6 @@
 namespace LguestPS.Engine.Memory;
 
-/*L:020
+/*L:010
  * Every fixed guest-physical address the engine uses, in one place, with the
  * reason it lives there. If two of these overlap, the guest finds out the hard
  * way, so LayoutTests checks they do not.

@@ -3,18 +3,7 @@ using LguestPS.Engine.Bus;
 
 namespace LguestPS.Engine.Pci;
 
-/// <summary>Where MSI-X messages go: the VMM routes each vector to a KVM GSI fed by an irqfd.</summary>
-public interface IMsiRouter
-{
-    /// <summary>A new vector's handle (a GSI), routed nowhere until Route is called.</summary>
-    uint Allocate();
-    /// <summary>Points the vector at the message the guest programmed.</summary>
-    void Route(uint handle, ulong address, uint data);
-    /// <summary>Delivers the vector's message (from any thread; cheap: an eventfd write).</summary>
-    void Fire(uint handle);
-}
-
-/*L:085
+/*L:290
  * MSI-X (PCI 3.0 section 6.8.2): each vector is a little table entry in a
  * BAR holding a message address, data and a mask bit, and firing it is a
  * memory write the interrupt controller turns into an interrupt. We give

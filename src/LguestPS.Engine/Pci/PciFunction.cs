@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using LguestPS.Engine.Bus;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 
 namespace LguestPS.Engine.Pci;
 
-/*L:080
+/*L:280
  * A PCI function's 256-byte configuration space. Each byte has a write mask:
  * the guest may change only the bits the mask lets through, which is how
  * read-only IDs, BAR size bits and capability headers stay what we said they
@@ -61,11 +61,12 @@ public class PciFunction
     {
         Slot = slot;
         _mmio = mmio;
+        if (Config[InterruptPin] != 0) Config[InterruptLine] = (byte)PciIntx.GsiFor(slot); // as firmware would
         OnAttached(slot);
         UpdateMappings();
     }
 
-    /// <summary>Called once the function has a slot: the place to derive the INTx routing.</summary>
+    /// <summary>Called once the function has a slot (and its Interrupt Line says where INTx goes).</summary>
     protected virtual void OnAttached(int slot) { }
 
     /*
@@ -190,13 +191,4 @@ public class PciFunction
     protected void Set32(int o, uint v) => BinaryPrimitives.WriteUInt32LittleEndian(Config.AsSpan(o), v);
     protected void Set16Mask(int o, ushort m) => BinaryPrimitives.WriteUInt16LittleEndian(WriteMask.AsSpan(o), m);
     protected void Set32Mask(int o, uint m) => BinaryPrimitives.WriteUInt32LittleEndian(WriteMask.AsSpan(o), m);
-}
-
-/// <summary>
-/// The host bridge at 00:00.0. Linux's type-1 configuration probe wants to
-/// find a host bridge (class 06/00) on bus 0 before it trusts the mechanism.
-/// </summary>
-public sealed class PciHostBridge : PciFunction
-{
-    public PciHostBridge() : base("host bridge", vendor: 0x1B36, device: 0x0008, classCode: 0x06, subClass: 0x00) { }
 }

@@ -1,10 +1,10 @@
 using LguestPS.Engine.Bus;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Platform;
 
-/*L:245
+/*L:270
  * The four ports the FADT and the DSDT point at (Layout.AcpiPorts): how an
  * ACPI guest turns itself off or resets the machine, and how the engine
  * presses its power button.

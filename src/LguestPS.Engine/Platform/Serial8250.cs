@@ -1,9 +1,10 @@
 using LguestPS.Engine.Bus;
+using LguestPS.Engine.Chardev;
 using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Platform;
 
-/*L:070
+/*L:260
  * The 8250 (really a 16550A) UART at COM1: the guest's first voice. Linux
  * prints its earliest messages here (console=ttyS0), long before any virtio
  * driver loads, so this is where "it boots" is first seen.

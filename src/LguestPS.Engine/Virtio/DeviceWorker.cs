@@ -4,7 +4,7 @@ using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Virtio;
 
-/*L:320
+/*L:470
  * Each active device gets one thread, sleeping in epoll on its queues'
  * doorbells (the eventfds KVM signals when the guest writes a queue's notify
  * address: no exit to us) and on whatever else the device waits for (its
@@ -23,7 +23,7 @@ namespace LguestPS.Engine.Virtio;
  * Stop() wakes it through its own eventfd and waits for it, so a device reset
  * never overlaps a request in flight.
  */
-public sealed unsafe class DeviceWorker : IDisposable
+public sealed class DeviceWorker : IDisposable
 {
     private readonly string _name;
     private readonly SafeFd _epoll;
@@ -67,7 +67,9 @@ public sealed unsafe class DeviceWorker : IDisposable
         _thread.Start();
     }
 
-    private void Loop()
+    // SAFETY: epoll_wait(2) writes at most Max events into the Max-entry stack array, and we read only
+    // the n it reports.
+    private unsafe void Loop()
     {
         const int Max = 16;
         epoll_event* events = stackalloc epoll_event[Max];
@@ -113,45 +115,5 @@ public sealed unsafe class DeviceWorker : IDisposable
         Stop();
         _epoll.Dispose();
         _stop.Dispose();
-    }
-}
-
-/// <summary>One descriptor a DeviceWorker watches. Pause and Resume belong to the worker's thread (or to set-up before Start).</summary>
-public sealed unsafe class FdWatch
-{
-    private readonly SafeFd _epoll, _fd;
-    private readonly int _index;
-
-    internal FdWatch(SafeFd epoll, int index, SafeFd fd, EventFd? drain, Action handler)
-    {
-        _epoll = epoll;
-        _index = index;
-        _fd = fd;
-        Drain = drain;
-        Handler = handler;
-    }
-
-    internal EventFd? Drain { get; }
-    internal Action Handler { get; }
-
-    /// <summary>True while the descriptor is out of the epoll set: its handler is not called.</summary>
-    public bool Paused { get; private set; } = true;
-
-    /// <summary>Stops watching (epoll_ctl DEL: not even an error or hang-up wakes the worker for it).</summary>
-    public void Pause()
-    {
-        if (Paused) return;
-        if (epoll_ctl(_epoll.Fd, EPOLL_CTL_DEL, _fd.Fd, null) != 0) throw Sys.Fail("epoll_ctl(DEL)");
-        Paused = true;
-    }
-
-    /// <summary>Watches again; if the descriptor is readable already, the handler runs on the next turn of the loop.</summary>
-    public void Resume()
-    {
-        if (!Paused) return;
-        var ev = new epoll_event { events = EPOLLIN };
-        ev.data.u64 = (ulong)_index;
-        if (epoll_ctl(_epoll.Fd, EPOLL_CTL_ADD, _fd.Fd, &ev) != 0) throw Sys.Fail("epoll_ctl(ADD)");
-        Paused = false;
     }
 }

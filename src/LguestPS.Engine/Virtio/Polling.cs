@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio;
 
-/*L:330
+/*L:480
  * After a device drains its queue, new requests often follow within a few
  * microseconds. If it went straight to sleep, the driver would have to ring
  * the doorbell for each: a VM exit every time, and on a host whose KVM

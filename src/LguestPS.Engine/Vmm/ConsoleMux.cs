@@ -1,10 +1,10 @@
-using LguestPS.Engine.Bus;
+using LguestPS.Engine.Chardev;
 using LguestPS.Engine.Platform;
 using LguestPS.Engine.Virtio.Console;
 
 namespace LguestPS.Engine.Vmm;
 
-/*L:160
+/*L:600
  * Two consoles, one terminal: the UART (ttyS0) and the virtio console (hvc0)
  * both print to stdout, and input goes to whichever one the guest spoke on
  * last. Early boot talks on ttyS0, so typing reaches it; once the kernel

@@ -1,5 +1,5 @@
 using LguestPS.Contract;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 
 namespace LguestPS.Engine.Vmm;
 

@@ -1,6 +1,7 @@
 using LguestPS.Contract;
 using LguestPS.Engine.Boot;
-using LguestPS.Engine.Bus;
+using LguestPS.Engine.Chardev;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Kvm;
 using LguestPS.Engine.Memory;
@@ -13,23 +14,7 @@ using LguestPS.Engine.Virtio.Rng;
 
 namespace LguestPS.Engine.Vmm;
 
-/// <summary>One disk: a file, and whether the guest may write it.</summary>
-public sealed record DiskConfig(string Path, bool ReadOnly);
-
-/// <summary>One network: a host address for the tap, or a bridge to join, and maybe the guest's MAC.</summary>
-public sealed record NetConfig(string? Address, string? Bridge, string? Mac);
-
-/// <summary>What to build: the parts of the command line the VMM cares about.</summary>
-public sealed record VmConfig(ulong MemoryMiB, int Cpus, string KernelPath, string? InitrdPath, string CommandLine, bool RestartOnReboot)
-{
-    /// <summary>Apply HostQuirks (CPUID filter and kernel arguments) where the host needs them.</summary>
-    public bool HostQuirks { get; init; } = true;
-    public IReadOnlyList<DiskConfig> Disks { get; init; } = [];
-    public bool Rng { get; init; }
-    public IReadOnlyList<NetConfig> Nets { get; init; } = [];
-}
-
-/*L:130
+/*L:570
  * A Machine is the whole guest: RAM, the kernel and initrd we loaded once,
  * and for each boot a fresh KVM VM with its board of devices and vCPU
  * threads. The seed rebooted by exec'ing itself; we rebuild in-process
@@ -41,6 +26,7 @@ public sealed class Machine : IDisposable
 {
     private readonly VmConfig _cfg;
     private KvmSystem? _kvm;
+    private BootPlan _plan;
     private readonly ConsoleMux _console = null!;
     private readonly List<IVirtioDevice> _devices = new();
     private readonly List<BlockDevice> _disks = new();
@@ -109,8 +95,9 @@ public sealed class Machine : IDisposable
                 _cmdline = string.Join(' ', [.. quirks, cfg.CommandLine]).TrimEnd();
                 Log.Verbose($"PVM host: adding '{string.Join(' ', quirks)}' to the kernel command line (--no-host-quirks to stop)");
             }
-            // Load once now, so a kernel or initrd that cannot fit is reported before anything runs.
-            BootLoader.Load(_mem, _kernel, _initrd, _cmdline, cfg.Cpus);
+            // Loaded now, so a kernel or initrd that cannot fit is reported before anything runs; the first
+            // boot finds it in place, and each reboot loads it again into scrubbed RAM.
+            _plan = LoadImage();
         }
         catch
         {
@@ -122,14 +109,31 @@ public sealed class Machine : IDisposable
     /// <summary>Device names in PCI slot order, for the ready event.</summary>
     public IEnumerable<string> DeviceNames => [.. _devices.Select(d => d.Name), Events.Ready.DeviceNames.PvPanic];
 
-    /// <summary>Runs the guest, through as many reboots as the policy allows, and says why it ended.</summary>
-    public VmExit Run(KvmSystem kvm)
+    private BootPlan LoadImage() => BootLoader.Load(_mem, _kernel, _initrd, _cmdline, _cfg.Cpus, PciIntx.GsiFor);
+
+    /// <summary>True when the host's KVM is software-only (PVM): see HostQuirks.</summary>
+    public static bool IsPvmHost => KvmSystem.IsPvmHost;
+
+    /// <summary>
+    /// Opens /dev/kvm and checks it can run this guest. Separate from the constructor, so that bad input is
+    /// reported on a host without KVM, and so the caller can drop privileges after it and before Run.
+    /// </summary>
+    public void OpenKvm()
     {
-        _kvm = kvm;
-        int max = kvm.MaxVcpus;
+        _kvm = KvmSystem.Open();
+        int max = _kvm.MaxVcpus;
         if (_cfg.Cpus > max)
             throw new EngineException(ErrorId.InvalidArgument, $"--cpus={_cfg.Cpus} is more than this host's KVM allows ({max})");
-        _cpuid = HostQuirks.FilterCpuid(kvm.SupportedCpuid(), _pvm);
+        _cpuid = HostQuirks.FilterCpuid(_kvm.SupportedCpuid(), _pvm);
+        if (KvmSystem.IsPvmHost)
+            Log.Verbose("this host's KVM is PVM (software-only): guest code runs in KVM's instruction emulator");
+    }
+
+    /// <summary>Runs the guest (OpenKvm first), through as many reboots as the policy allows, and says why it ended.</summary>
+    public VmExit Run()
+    {
+        if (_kvm is null) throw new InvalidOperationException("Machine.Run before OpenKvm");
+        KickSignal.Install();
         while (true)
         {
             var exit = BootOnce();
@@ -138,6 +142,7 @@ public sealed class Machine : IDisposable
             Boots++;
             Rebooted?.Invoke(exit.RebootCause, Boots);
             _mem.Discard();
+            _plan = LoadImage();
         }
     }
 
@@ -174,7 +179,7 @@ public sealed class Machine : IDisposable
         vm.SetMemory(_mem);
         vm.CreatePlatform();
         vm.SetIoApicId(MpTable.IoApicId(_cfg.Cpus));
-        var plan = BootLoader.Load(_mem, _kernel, _initrd, _cmdline, _cfg.Cpus);
+        var plan = _plan;
 
         using var board = new Board(vm, _mem, _console, stop, _devices, events => OnPvPanic(stop, events));
         _console.Attach(board.Serial);
@@ -244,6 +249,7 @@ public sealed class Machine : IDisposable
     {
         foreach (var d in _disks) d.Dispose();
         foreach (var n in _nets) n.Dispose(); // the taps vanish with their descriptors
+        _kvm?.Dispose();
         _mem?.Dispose();
         _kernel?.Dispose();
         _initrd?.Dispose();

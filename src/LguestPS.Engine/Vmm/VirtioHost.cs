@@ -1,5 +1,5 @@
-using LguestPS.Engine.Boot;
 using LguestPS.Engine.Bus;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Kvm;
 using LguestPS.Engine.Pci;
@@ -7,7 +7,7 @@ using LguestPS.Engine.Virtio.Transport;
 
 namespace LguestPS.Engine.Vmm;
 
-/*L:150
+/*L:610
  * Where virtio meets KVM: doorbells become ioeventfds, MSI-X vectors become
  * GSIs with MSI routes and an irqfd each, INTx becomes an IOAPIC pin. One of
  * these lives for each boot, with that boot's VM.
@@ -43,7 +43,7 @@ public sealed class VirtioHost : IVirtioHost, IMsiRouter, IDisposable
 
     public IMsiRouter Msi => this;
 
-    public IIrqLine Intx(int slot) => new Line(_vm, (uint)MpTable.PciIrqFor(slot));
+    public IIrqLine Intx(int slot) => new Line(_vm, (uint)PciIntx.GsiFor(slot));
 
     uint IMsiRouter.Allocate()
     {

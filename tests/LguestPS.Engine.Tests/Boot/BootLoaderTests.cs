@@ -1,6 +1,7 @@
 using LguestPS.Engine.Boot;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
+using LguestPS.Engine.Pci;
 
 namespace LguestPS.Engine.Tests.Boot;
 
@@ -15,7 +16,7 @@ public class BootLoaderTests : IDisposable
         using var k = KernelImage.Open(_files.Write(new BzImageBuilder().Build()));
         using var initrd = InitrdImage.Open(_files.Write(new byte[5000], "initrd"));
         using var mem = new GuestMemory(128 << 20);
-        var plan = BootLoader.Load(mem, k, initrd, "quiet", 2);
+        var plan = BootLoader.Load(mem, k, initrd, "quiet", 2, PciIntx.GsiFor);
 
         Assert.Equal(KernelFormat.BzImage, plan.Format);
         Assert.Equal(0x100_0200UL, plan.Entry);
@@ -43,13 +44,13 @@ public class BootLoaderTests : IDisposable
     {
         using var k = KernelImage.Open(_files.Write(ElfBuilder.Kernel().Build()));
         using var mem = new GuestMemory(64 << 20);
-        BootLoader.Load(mem, k, null, "first boot with a long command line", 4);
+        BootLoader.Load(mem, k, null, "first boot with a long command line", 4, PciIntx.GsiFor);
         var lowBefore = mem.Slice(0, 0x10_0000).ToArray();
         using var fresh = new GuestMemory(64 << 20);
-        BootLoader.Load(fresh, k, null, "second", 1);
+        BootLoader.Load(fresh, k, null, "second", 1, PciIntx.GsiFor);
         // Scribble over the used memory as a running guest would, then reload it with the second boot's settings.
         mem.Slice(0, 0x10_0000).Fill(0x5A);
-        BootLoader.Load(mem, k, null, "second", 1);
+        BootLoader.Load(mem, k, null, "second", 1, PciIntx.GsiFor);
         foreach (var (gpa, len) in new (ulong, int)[] { (0, 0x68), (Layout.Gdt, 0x30), (Layout.BootParams, 0x1000),
                      (Layout.BootStackTop - 0x1000, 0x1000), (Layout.Pml4, 0x6000), (Layout.CmdLine, Layout.CmdLineMax),
                      (Layout.MpTable, 0x400), (Layout.AcpiTables, 0x10000), (Layout.MpConfig, 0x10000) })
@@ -62,7 +63,7 @@ public class BootLoaderTests : IDisposable
     {
         using var k = KernelImage.Open(_files.Write(new BzImageBuilder { InitSize = 0x800_0000 }.Build())); // needs 144 MiB
         using var mem = new GuestMemory(128 << 20);
-        var e = Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, null, "", 1));
+        var e = Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, null, "", 1, PciIntx.GsiFor));
         Assert.Equal(ErrorId.MemoryTooSmall, e.Id);
         Assert.Contains("144 MiB", e.Message);
         Assert.Equal(0UL, mem.Read<ulong>(Layout.Pml4));
@@ -73,7 +74,7 @@ public class BootLoaderTests : IDisposable
     {
         using var k = KernelImage.Open(_files.Write(ElfBuilder.Kernel().Build()));
         using var mem = new GuestMemory(1 << 20);
-        Assert.Equal(ErrorId.MemoryTooSmall, Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, null, "", 1)).Id);
+        Assert.Equal(ErrorId.MemoryTooSmall, Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, null, "", 1, PciIntx.GsiFor)).Id);
     }
 
     [Fact]
@@ -83,7 +84,7 @@ public class BootLoaderTests : IDisposable
         using var k = KernelImage.Open(path);
         File.WriteAllBytes(path, new byte[100]);
         using var mem = new GuestMemory(64 << 20);
-        var e = Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, null, "", 1));
+        var e = Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, null, "", 1, PciIntx.GsiFor));
         Assert.Equal(ErrorId.KernelUnreadable, e.Id);
         Assert.Contains(path, e.Message);
     }

@@ -1,6 +1,7 @@
 using LguestPS.Engine.Boot;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
+using LguestPS.Engine.Pci;
 
 namespace LguestPS.Engine.Tests.Boot;
 
@@ -74,7 +75,7 @@ public class BzImageTests : IDisposable
         Assert.Equal(4, bz.Header.SetupSects);
         Assert.Equal(5 * 512L, bz.Header.CodeOffset);
         using var mem = new GuestMemory(64 << 20);
-        BootLoader.Load(mem, k, null, "", 1);
+        BootLoader.Load(mem, k, null, "", 1, PciIntx.GsiFor);
         Assert.Equal(BzImageBuilder.CodeByte(0), mem.Read<byte>(k.LoadAddress));
         Assert.Equal(BzImageBuilder.CodeByte(b.CodeSize - 1), mem.Read<byte>(k.LoadAddress + (ulong)b.CodeSize - 1));
     }
@@ -87,7 +88,7 @@ public class BzImageTests : IDisposable
         bytes.AsSpan(bytes.Length - 1472).Fill(0xEE);
         using var k = KernelImage.Open(_files.Write(bytes));
         using var mem = new GuestMemory(64 << 20);
-        BootLoader.Load(mem, k, null, "", 1);
+        BootLoader.Load(mem, k, null, "", 1, PciIntx.GsiFor);
         var loaded = mem.Slice(k.LoadAddress, b.CodeSize + 16).ToArray();
         for (int i = 0; i < b.CodeSize; i++) Assert.Equal(BzImageBuilder.CodeByte(i), loaded[i]);
         Assert.All(loaded[b.CodeSize..], x => Assert.Equal(0, x));

@@ -1,6 +1,7 @@
 using LguestPS.Engine.Boot;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
+using LguestPS.Engine.Pci;
 
 namespace LguestPS.Engine.Tests.Boot;
 
@@ -65,7 +66,7 @@ public class DebianKernelTests
         using var mem = new GuestMemory(128 << 20);
         using var files = new TempFiles();
         using var initrd = InitrdImage.Open(files.Write(new byte[1 << 20], "initrd"));
-        var plan = BootLoader.Load(mem, k, initrd, "console=ttyS0 panic=-1", 1);
+        var plan = BootLoader.Load(mem, k, initrd, "console=ttyS0 panic=-1", 1, PciIntx.GsiFor);
 
         Assert.True(file.AsSpan((int)h.CodeOffset, (int)h.CodeSize).SequenceEqual(mem.Slice(k.LoadAddress, (int)h.CodeSize)));
         Assert.True(plan.InitrdGpa >= k.End);

@@ -1,5 +1,6 @@
 using LguestPS.Engine.Boot;
 using LguestPS.Engine.Memory;
+using LguestPS.Engine.Pci;
 
 namespace LguestPS.Engine.Tests.Boot;
 
@@ -41,7 +42,7 @@ public class E820Tests : IDisposable
     {
         using var mem = new GuestMemory(size);
         using var k = KernelImage.Open(_files.Write(new BzImageBuilder().Build()));
-        var plan = BootLoader.Load(mem, k, null, "", 1);
+        var plan = BootLoader.Load(mem, k, null, "", 1, PciIntx.GsiFor);
         int n = mem.Read<byte>(Layout.BootParams + 0x1E8);
         Assert.Equal(plan.E820.Count, n);
         for (int i = 0; i < n; i++)

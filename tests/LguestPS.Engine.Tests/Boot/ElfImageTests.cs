@@ -1,6 +1,7 @@
 using LguestPS.Engine.Boot;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
+using LguestPS.Engine.Pci;
 
 namespace LguestPS.Engine.Tests.Boot;
 
@@ -34,7 +35,7 @@ public class ElfImageTests : IDisposable
 
         using var mem = new GuestMemory(64 << 20);
         mem.Slice(0x120_0000, 0x5000).Fill(0xCC); // what a previous boot might have left
-        BootLoader.Load(mem, k, null, "", 1);
+        BootLoader.Load(mem, k, null, "", 1, PciIntx.GsiFor);
         Assert.Equal(b.Segments[0].Data, mem.Slice(0x100_0000, 0x2000).ToArray());
         Assert.Equal(b.Segments[1].Data, mem.Slice(0x120_0000, 0x1000).ToArray());
         Assert.All(mem.Slice(0x120_1000, 0x4000).ToArray(), x => Assert.Equal(0, x)); // .bss
@@ -180,7 +181,7 @@ public class ElfImageTests : IDisposable
         Assert.Equal(ErrorId.MemoryTooSmall, e.Id);
         Assert.Contains("at least 513 MiB", e.Message);
         using var mem = new GuestMemory(64 << 20);
-        Assert.Equal(ErrorId.MemoryTooSmall, Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, null, "", 1)).Id);
+        Assert.Equal(ErrorId.MemoryTooSmall, Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, null, "", 1, PciIntx.GsiFor)).Id);
     }
 
     [Fact]
@@ -196,7 +197,7 @@ public class ElfImageTests : IDisposable
     {
         using var k = Open(ElfBuilder.Kernel());
         using var mem = new GuestMemory(64 << 20);
-        BootLoader.Load(mem, k, null, "console=ttyS0", 1);
+        BootLoader.Load(mem, k, null, "console=ttyS0", 1, PciIntx.GsiFor);
         Assert.Equal(0xAA55, mem.Read<ushort>(Layout.BootParams + 0x1FE));
         Assert.Equal(0x53726448u, mem.Read<uint>(Layout.BootParams + 0x202));
         Assert.Equal(0x020C, mem.Read<ushort>(Layout.BootParams + 0x206));
@@ -211,8 +212,8 @@ public class ElfImageTests : IDisposable
     {
         using var k = Open(ElfBuilder.Kernel());
         using var mem = new GuestMemory(64 << 20);
-        BootLoader.Load(mem, k, null, new string('x', 2047), 1);
-        var e = Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, null, new string('x', 2048), 1));
+        BootLoader.Load(mem, k, null, new string('x', 2047), 1, PciIntx.GsiFor);
+        var e = Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, null, new string('x', 2048), 1, PciIntx.GsiFor));
         Assert.Equal(ErrorId.InvalidArgument, e.Id);
     }
 }

@@ -1,6 +1,7 @@
 using LguestPS.Engine.Boot;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
+using LguestPS.Engine.Pci;
 
 namespace LguestPS.Engine.Tests.Boot;
 
@@ -41,7 +42,7 @@ public class HostileImageTests : IDisposable
             try
             {
                 using var k = KernelImage.Open(_files.Write(bytes));
-                BootLoader.Load(mem, k, null, "console=ttyS0", 1 + rng.Next(4));
+                BootLoader.Load(mem, k, null, "console=ttyS0", 1 + rng.Next(4), PciIntx.GsiFor);
                 loaded++;
             }
             catch (EngineException)

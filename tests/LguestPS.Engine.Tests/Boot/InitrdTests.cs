@@ -1,6 +1,7 @@
 using LguestPS.Engine.Boot;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
+using LguestPS.Engine.Pci;
 
 namespace LguestPS.Engine.Tests.Boot;
 
@@ -66,7 +67,7 @@ public class InitrdTests : IDisposable
         using var initrd = InitrdImage.Open(_files.Write(data, "initrd"));
         using var k = KernelImage.Open(_files.Write(new BzImageBuilder().Build()));
         using var mem = new GuestMemory(64 * MiB);
-        var plan = BootLoader.Load(mem, k, initrd, "", 1);
+        var plan = BootLoader.Load(mem, k, initrd, "", 1, PciIntx.GsiFor);
         Assert.Equal(10_000UL, plan.InitrdSize);
         Assert.Equal(64 * MiB - 3 * 4096, plan.InitrdGpa);
         Assert.Equal(data, mem.Slice(plan.InitrdGpa, data.Length).ToArray());
@@ -82,7 +83,7 @@ public class InitrdTests : IDisposable
         using var initrd = InitrdImage.Open(_files.Write(new byte[3 * MiB], "initrd"));
         using var k = KernelImage.Open(_files.Write(new BzImageBuilder { InitSize = 0x2F0_0000 }.Build())); // ends at 63 MiB
         using var mem = new GuestMemory(64 * MiB);
-        var e = Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, initrd, "", 1));
+        var e = Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, initrd, "", 1, PciIntx.GsiFor));
         Assert.Equal(ErrorId.InitrdTooLarge, e.Id);
         Assert.Contains($"initrd '{initrd.Path}'", e.Message);
         Assert.Equal(0, mem.Read<byte>(k.LoadAddress)); // the kernel was not loaded either

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
 using LguestPS.Engine.Boot;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
+using LguestPS.Engine.Pci;
 
 namespace LguestPS.Engine.Tests.Boot;
 
@@ -11,7 +12,7 @@ public class MpTableTests
     private static MpTableReader Written(int cpus, out GuestMemory mem)
     {
         mem = new GuestMemory(16 << 20);
-        MpTable.Write(mem, cpus);
+        MpTable.Write(mem, cpus, PciIntx.GsiFor);
         return MpTableReader.Read(mem);
     }
 
@@ -97,7 +98,7 @@ public class MpTableTests
     }
 
     [Fact]
-    public void PciInterruptsFollowPciIrqFor()
+    public void PciInterruptsFollowThePciLayersWiring()
     {
         var t = Written(1, out var mem);
         mem.Dispose();
@@ -108,21 +109,9 @@ public class MpTableTests
             int dev = e[5] >> 2;
             Assert.Equal(0, e[5] & 3);                                // INTA#
             Assert.Equal(0b1101, BinaryPrimitives.ReadUInt16LittleEndian(e.AsSpan(2))); // level, active high
-            Assert.Equal(MpTable.PciIrqFor(dev), e[7]);
+            Assert.Equal(PciIntx.GsiFor(dev), e[7]);
         }
         Assert.Equal(Enumerable.Range(1, 31), pci.Select(e => e[5] >> 2));
-    }
-
-    [Fact]
-    public void PciIrqForSpreadsDevicesOverPins16To23()
-    {
-        Assert.Equal(16, MpTable.PciIrqFor(1));
-        Assert.Equal(23, MpTable.PciIrqFor(8));
-        Assert.Equal(16, MpTable.PciIrqFor(9));
-        Assert.Equal(22, MpTable.PciIrqFor(31));
-        Assert.All(Enumerable.Range(1, 31), d => Assert.InRange(MpTable.PciIrqFor(d), 16, 23));
-        Assert.Throws<ArgumentOutOfRangeException>(() => MpTable.PciIrqFor(0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => MpTable.PciIrqFor(32));
     }
 
     [Fact]
@@ -141,8 +130,8 @@ public class MpTableTests
     public void RewritingWithFewerCpusLeavesNoStaleEntries()
     {
         using var mem = new GuestMemory(16 << 20);
-        MpTable.Write(mem, 8);
-        MpTable.Write(mem, 1);
+        MpTable.Write(mem, 8, PciIntx.GsiFor);
+        MpTable.Write(mem, 1, PciIntx.GsiFor);
         var t = MpTableReader.Read(mem);
         Assert.Single(t.Entries, e => e[0] == 0);
         ulong end = t.ConfigGpa + (ulong)t.Config.Length;
@@ -157,7 +146,7 @@ public class MpTableTests
         using var files = new TempFiles();
         using var k = KernelImage.Open(files.Write(new BzImageBuilder().Build()));
         using var mem = new GuestMemory(64 << 20);
-        var e = Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, null, "", cpus));
+        var e = Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, null, "", cpus, PciIntx.GsiFor));
         Assert.Equal(ErrorId.InvalidArgument, e.Id);
         Assert.Contains("--cpus", e.Message);
     }

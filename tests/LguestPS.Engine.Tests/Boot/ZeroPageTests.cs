@@ -1,5 +1,7 @@
 using LguestPS.Engine.Boot;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Memory;
+using LguestPS.Engine.Pci;
 
 namespace LguestPS.Engine.Tests.Boot;
 
@@ -48,7 +50,7 @@ public class ZeroPageTests : IDisposable
         using var k = KernelImage.Open(_files.Write(bytes));
         using var mem = new GuestMemory(64 << 20);
         mem.Slice(Layout.BootParams, 0x1000).Fill(0xAB); // a previous boot's zero page
-        BootLoader.Load(mem, k, null, "console=ttyS0 root=/dev/vda", 1);
+        BootLoader.Load(mem, k, null, "console=ttyS0 root=/dev/vda", 1, PciIntx.GsiFor);
         var zp = mem.Slice(Layout.BootParams, 0x1000).ToArray();
 
         // Everything but hdr and the fields we own is zero, including the sentinel (0x1EF is 0xFF in the file).
@@ -78,7 +80,7 @@ public class ZeroPageTests : IDisposable
         using var k = KernelImage.Open(_files.Write(new BzImageBuilder().Build()));
         using var mem = new GuestMemory(64 << 20);
         mem.Slice(Layout.CmdLine, Layout.CmdLineMax).Fill((byte)'z');
-        var plan = BootLoader.Load(mem, k, null, "hostname=café", 1);
+        var plan = BootLoader.Load(mem, k, null, "hostname=café", 1, PciIntx.GsiFor);
         Assert.Equal(14, plan.CmdLineLength);
         Assert.Equal("hostname=café\0\0"u8.ToArray(), mem.Slice(Layout.CmdLine, 16).ToArray());
     }
@@ -88,7 +90,7 @@ public class ZeroPageTests : IDisposable
     {
         using var k = KernelImage.Open(_files.Write(new BzImageBuilder().Build()));
         using var mem = new GuestMemory(64 << 20);
-        BootLoader.Load(mem, k, null, "", 1);
+        BootLoader.Load(mem, k, null, "", 1, PciIntx.GsiFor);
         Assert.Equal((uint)Layout.CmdLine, mem.Read<uint>(Layout.BootParams + 0x228));
         Assert.Equal(0, mem.Read<byte>(Layout.CmdLine));
     }
@@ -106,12 +108,12 @@ public class ZeroPageTests : IDisposable
         var line = new string('a', length);
         if (fits)
         {
-            BootLoader.Load(mem, k, null, line, 1);
+            BootLoader.Load(mem, k, null, line, 1, PciIntx.GsiFor);
             Assert.Equal(0, mem.Read<byte>(Layout.CmdLine + (ulong)length));
         }
         else
         {
-            var e = Assert.Throws<LguestPS.Engine.Interop.EngineException>(() => BootLoader.Load(mem, k, null, line, 1));
+            var e = Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, null, line, 1, PciIntx.GsiFor));
             Assert.Equal(ErrorId.InvalidArgument, e.Id);
             Assert.Contains($"{length} bytes", e.Message);
         }
@@ -122,7 +124,7 @@ public class ZeroPageTests : IDisposable
     {
         using var k = KernelImage.Open(_files.Write(new BzImageBuilder().Build()));
         using var mem = new GuestMemory(64 << 20);
-        var e = Assert.Throws<LguestPS.Engine.Interop.EngineException>(() => BootLoader.Load(mem, k, null, "a\0b", 1));
+        var e = Assert.Throws<EngineException>(() => BootLoader.Load(mem, k, null, "a\0b", 1, PciIntx.GsiFor));
         Assert.Equal(ErrorId.InvalidArgument, e.Id);
     }
 }

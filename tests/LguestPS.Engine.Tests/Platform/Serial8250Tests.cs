@@ -1,4 +1,5 @@
 using LguestPS.Engine.Bus;
+using LguestPS.Engine.Chardev;
 using LguestPS.Engine.Platform;
 
 namespace LguestPS.Engine.Tests.Platform;

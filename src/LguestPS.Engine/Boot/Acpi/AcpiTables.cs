@@ -2,7 +2,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot.Acpi;
 
-/*L:220
+/*L:190
  * ACPI, hardware-reduced, as Firecracker and cloud-hypervisor give it: five
  * tables in [Layout.AcpiTables, Layout.AcpiTablesEnd), next to the MP table
  * (which stays, for guests without ACPI or booted with acpi=off).
@@ -17,8 +17,8 @@ namespace LguestPS.Engine.Boot.Acpi;
  */
 public static class AcpiTables
 {
-    /// <summary>Writes the tables for cpus vCPUs; returns the RSDP's address.</summary>
-    public static ulong Write(GuestMemory mem, int cpus)
+    /// <summary>Writes the tables for cpus vCPUs, INTA# of slot s on pin pciIrq(s); returns the RSDP's address.</summary>
+    public static ulong Write(GuestMemory mem, int cpus, Func<int, int> pciIrq)
     {
         mem.Clear(Layout.AcpiTables, Layout.AcpiTablesEnd - Layout.AcpiTables);
         ulong rsdp = Layout.AcpiTables;
@@ -34,7 +34,7 @@ public static class AcpiTables
             return at;
         }
 
-        ulong dsdt = Place(Dsdt.Build(cpus));
+        ulong dsdt = Place(Dsdt.Build(cpus, pciIrq));
         ulong fadt = Place(Fadt.Build(dsdt));
         ulong madt = Place(Madt.Build(cpus));
         ulong xsdt = Place(Xsdt.Build(fadt, madt));

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace LguestPS.Engine.Boot.Acpi;
 
-/*L:225
+/*L:230
  * A pocket AML writer. The DSDT is not data but a program in ACPI Machine
  * Language (ACPI 6.5, chapter 20) that the guest's interpreter runs to build
  * its namespace of devices; firmware writes it in ASL and compiles it with

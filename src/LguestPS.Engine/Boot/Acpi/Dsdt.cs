@@ -3,7 +3,7 @@ using static LguestPS.Engine.Boot.Acpi.Aml;
 
 namespace LguestPS.Engine.Boot.Acpi;
 
-/*L:240
+/*L:220
  * The Differentiated System Description Table: the namespace a guest's ACPI
  * interpreter builds at boot. In ASL it reads:
  *
@@ -31,26 +31,26 @@ namespace LguestPS.Engine.Boot.Acpi;
  * ECAM), so no _OSC. Its windows are the engine's: bus 0, I/O from 0x1000
  * (above every fixed port), memory [PciMmioStart, PciMmioEnd) where the
  * engine puts BARs. _PRT routes INTA# of each slot straight to its IOAPIC
- * pin, the GSI MpTable.PciIrqFor gives, with no link devices: the pin is
- * wired, not programmable.
+ * pin, the GSI the board's wiring (handed down as pciIrq, the same the MP
+ * table gets) gives, with no link devices: the pin is wired, not programmable.
  */
 public static class Dsdt
 {
     public const byte Revision = 2; // 64-bit integers
 
-    public static byte[] Build(int cpus)
+    public static byte[] Build(int cpus, Func<int, int> pciIrq)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(cpus, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(cpus, MpTable.MaxCpus);
         byte[] aml =
         [
-            .. Scope("\\_SB", [PciHostBridge(), Com1(), Keyboard(), PowerButton(), Ged(), .. Processors(cpus)]),
+            .. Scope("\\_SB", [PciHostBridge(pciIrq), Com1(), Keyboard(), PowerButton(), Ged(), .. Processors(cpus)]),
             .. Name("\\_S5", Package(Int(Layout.AcpiSleepTypeS5), Zero, Zero, Zero)),
         ];
         return SdtHeader.Table("DSDT", Revision, aml);
     }
 
-    private static byte[] PciHostBridge()
+    private static byte[] PciHostBridge(Func<int, int> pciIrq)
     {
         var crs = new ResourceTemplate()
             .WordBusNumber(0, 0)
@@ -59,7 +59,7 @@ public static class Dsdt
             .DWordMemory((uint)Layout.PciMmioStart, (uint)(Layout.PciMmioEnd - 1));
         // _PRT entries (6.2.13): address (device << 16 | 0xFFFF: any function), pin (0 = INTA#), source (0: a GSI), GSI.
         var prt = Enumerable.Range(1, 31)
-            .Select(dev => Package(Int((uint)dev << 16 | 0xFFFF), Zero, Zero, Int((ulong)MpTable.PciIrqFor(dev))))
+            .Select(dev => Package(Int((uint)dev << 16 | 0xFFFF), Zero, Zero, Int((ulong)pciIrq(dev))))
             .ToArray();
         return Device("PCI0",
             Name("_HID", EisaId("PNP0A03")),

@@ -3,7 +3,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot.Acpi;
 
-/*L:230
+/*L:200
  * The Fixed ACPI Description Table, "FACP" (ACPI 6.5, 5.2.9), in its
  * hardware-reduced form (4.1): no PM1 event and control blocks, no GPEs, no
  * PM timer, no SCI, no FACS. What is left is what we need:

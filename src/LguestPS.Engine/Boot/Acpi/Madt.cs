@@ -3,7 +3,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot.Acpi;
 
-/*L:235
+/*L:210
  * The Multiple APIC Description Table, "APIC" (ACPI 6.5, 5.2.12): for an
  * ACPI guest, what the MP table is for the others. It says the same things
  * (MpTable says why): vCPU i has local APIC id i and ACPI processor UID i,

@@ -3,20 +3,13 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Block;
 
-/// <summary>struct virtio_blk_req's header (virtio 1.2 section 5.2.6).</summary>
-[StructLayout(LayoutKind.Sequential)]
-public struct VirtioBlkOutHdr
-{
-    public uint Type;
-    public uint Reserved;
-    public ulong Sector;
-}
-
-/*L:520
+/*L:530
  * The disk (virtio 1.2 section 5.2): one request queue; each request is a
  * header (type and sector), data, and a status byte at the very end. Reads
  * and writes go straight between the file and guest memory, one pread or
@@ -152,7 +145,7 @@ public sealed class BlockDevice : IVirtioDevice, IDeviceStats, IDisposable
         {
             TypeIn => Transfer(chain, hdr.Sector, dataIn, write: false),
             TypeOut => ReadOnly ? StatusIoErr : Transfer(chain, hdr.Sector, chain.Reader.Remaining, write: true),
-            TypeFlush => Tmds.Linux.LibC.fdatasync(_fd.Fd) == 0 ? StatusOk : StatusIoErr,
+            TypeFlush => Sync() ? StatusOk : StatusIoErr,
             TypeGetId => GetId(chain, dataIn),
             _ => StatusUnsupported,
         };
@@ -210,10 +203,25 @@ public sealed class BlockDevice : IVirtioDevice, IDeviceStats, IDisposable
         _chain = null;
     }
 
+    /// <summary>fdatasync; a failure (EIO: the host's disk let us down) is the guest's IOERR and one warning, never a crash.</summary>
+    private bool Sync()
+    {
+        try
+        {
+            Sys.FdataSync(_fd, $"disk {Path}");
+            return true;
+        }
+        catch (SysException e)
+        {
+            Log.Warning($"{e.Message}: what the guest wrote may not be on stable storage");
+            return false;
+        }
+    }
+
     /// <summary>Pushes written data to stable storage (every exit path calls this).</summary>
     public void Flush()
     {
-        if (!ReadOnly && !_fd.IsClosed) Tmds.Linux.LibC.fdatasync(_fd.Fd);
+        if (!ReadOnly && !_fd.IsClosed) Sync();
     }
 
     public void Dispose()

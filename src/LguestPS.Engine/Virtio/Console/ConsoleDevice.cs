@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
 using LguestPS.Contract;
-using LguestPS.Engine.Bus;
+using LguestPS.Engine.Chardev;
 using LguestPS.Engine.Interop;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Console;
 
-/*L:510
+/*L:520
  * The console (virtio 1.2 section 5.3), always present as the seed's device
  * 1: hvc0 in the guest. Port 0 only (no MULTIPORT): receiveq 0 carries what
  * the user types, transmitq 1 what the guest prints. The emergency-write

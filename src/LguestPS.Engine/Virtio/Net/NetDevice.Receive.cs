@@ -1,8 +1,10 @@
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Net;
 
-/*L:620
+/*L:560
  * Receiving: frames from the tap into the buffers the driver posted.
  *
  * We cannot ask the tap how long its next frame is, only read it, so we

@@ -1,4 +1,4 @@
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 
 namespace LguestPS.Engine.Virtio.Net;
 

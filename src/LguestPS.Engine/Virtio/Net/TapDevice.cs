@@ -1,10 +1,11 @@
 using LguestPS.Contract;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Virtio.Net;
 
-/*L:600
+/*L:540
  * The host's end of the guest's network cable: a tap device, which is to
  * the host an Ethernet interface like any other, and to us a file whose
  * reads are the frames the host sends that way and whose writes are frames
@@ -22,7 +23,7 @@ namespace LguestPS.Engine.Virtio.Net;
  * interface outlives a VM. The descriptor is close-on-exec, so no child can
  * keep it alive either.
  */
-public sealed unsafe class TapDevice : IDisposable
+public sealed class TapDevice : IDisposable
 {
     /// <summary>sizeof(struct virtio_net_hdr_v1): what the tap prepends to every frame.</summary>
     public const int VnetHdrSize = 12;
@@ -92,7 +93,7 @@ public sealed unsafe class TapDevice : IDisposable
     private static string Attach(SafeFd fd, string context)
     {
         var ifr = new ifreq { Name = NamePattern, ifr_flags = Tun.IFF_TAP | Tun.IFF_NO_PI | Tun.IFF_VNET_HDR };
-        try { Sys.Ioctl(fd, Tun.TUNSETIFF, &ifr, "TUNSETIFF"); }
+        try { Sys.Ioctl(fd, Tun.TUNSETIFF, ref ifr, "TUNSETIFF"); }
         catch (SysException e) when (e.Errno is 1 or 13)
         {
             throw new EngineException(ErrorId.PermissionDenied, $"{context}: no permission to create a tap device: run as root or give lguest CAP_NET_ADMIN");
@@ -102,7 +103,7 @@ public sealed unsafe class TapDevice : IDisposable
             throw new EngineException(ErrorId.DeviceInvalid, $"{context}: cannot create a tap device: {e.Message}");
         }
         int hdr = VnetHdrSize;
-        Sys.Ioctl(fd, Tun.TUNSETVNETHDRSZ, &hdr, "TUNSETVNETHDRSZ");
+        Sys.Ioctl(fd, Tun.TUNSETVNETHDRSZ, ref hdr, "TUNSETVNETHDRSZ");
         // No offloads until a driver says what it takes (NetDevice sets them at DRIVER_OK): a frame queued
         // before that must arrive fully checksummed and unsegmented, whatever the driver then negotiates.
         Sys.Ioctl(fd, Tun.TUNSETOFFLOAD, 0u, "TUNSETOFFLOAD");
@@ -136,7 +137,7 @@ public sealed unsafe class TapDevice : IDisposable
         Ioctl(sock, NetIf.SIOCGIFINDEX, ref ifr, context, $"find {name}");
         int index = ifr.ifr_ifindex;
         ifr = new ifreq { Name = bridge, ifr_ifindex = index };
-        try { Sys.Ioctl(sock, NetIf.SIOCBRADDIF, &ifr, "SIOCBRADDIF"); }
+        try { Sys.Ioctl(sock, NetIf.SIOCBRADDIF, ref ifr, "SIOCBRADDIF"); }
         catch (SysException e) when (e.Errno is 19 or 92) // ENODEV; ENOPKG: no bridge module, so no bridge either
         {
             throw new EngineException(ErrorId.DeviceInvalid, $"{context}: no bridge named {bridge}: create it with `ip link add {bridge} type bridge`");
@@ -163,7 +164,7 @@ public sealed unsafe class TapDevice : IDisposable
     {
         try
         {
-            fixed (ifreq* p = &ifr) Sys.Ioctl(sock, request, p, what);
+            Sys.Ioctl(sock, request, ref ifr, what);
         }
         catch (SysException e) when (e.Errno is 1 or 13)
         {

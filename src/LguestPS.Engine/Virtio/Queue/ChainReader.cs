@@ -2,9 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LguestPS.Engine.Memory;
 
-namespace LguestPS.Engine.Virtio;
+namespace LguestPS.Engine.Virtio.Queue;
 
-/*L:350
+/*L:370
  * Reading a request out of a chain. The driver may cut a 16-byte header into
  * a 3-byte and a 13-byte buffer if it likes (§2.7.4: the device must not
  * assume any framing), so the reader walks segment boundaries for us. Each

@@ -2,9 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LguestPS.Engine.Memory;
 
-namespace LguestPS.Engine.Virtio;
+namespace LguestPS.Engine.Virtio.Queue;
 
-/*L:360
+/*L:380
  * Writing a reply into a chain. §2.7.8.2: the used length is the number of
  * bytes the device wrote "beginning at the first device-writable buffer", so
  * the writer is a cursor from that first byte, and Written (where the cursor

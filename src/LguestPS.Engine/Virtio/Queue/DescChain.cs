@@ -1,11 +1,8 @@
 using LguestPS.Engine.Memory;
 
-namespace LguestPS.Engine.Virtio;
+namespace LguestPS.Engine.Virtio.Queue;
 
-/// <summary>One buffer of a chain: guest-physical address and length, already checked to lie inside guest RAM.</summary>
-public readonly record struct VqSegment(ulong Gpa, uint Len);
-
-/*L:340
+/*L:360
  * A popped descriptor chain, made safe to use. The arrays are sized once, for
  * the longest chain the queue accepts, so popping a request allocates
  * nothing: the same chain object is refilled for each one.

@@ -1,10 +1,10 @@
-using static LguestPS.Engine.Virtio.VirtqAbi;
+using static LguestPS.Engine.Virtio.Queue.VirtqAbi;
 
-namespace LguestPS.Engine.Virtio;
+namespace LguestPS.Engine.Virtio.Queue;
 
 public sealed partial class Virtqueue
 {
-    /*L:370
+    /*L:390
      * Taking the next request off the available ring.
      *
      * §2.7.13: the driver fills descriptors and ring entries, then (after a
@@ -48,7 +48,7 @@ public sealed partial class Virtqueue
         return true;
     }
 
-    /*L:380
+    /*L:400
      * Walking a chain: the seed's loop, with every number checked.
      *
      * Each descriptor is copied out of guest memory once (the driver may be

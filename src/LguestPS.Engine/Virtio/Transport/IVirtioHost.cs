@@ -14,6 +14,6 @@ public interface IVirtioHost
     void AddKick(ulong gpa, uint len, EventFd fd);
     void RemoveKick(ulong gpa, uint len, EventFd fd);
     IMsiRouter Msi { get; }
-    /// <summary>The INTx line of the device in <paramref name="slot"/> (routed as the MP table says).</summary>
+    /// <summary>The INTx line of the device in <paramref name="slot"/> (routed as PciIntx says).</summary>
     IIrqLine Intx(int slot);
 }

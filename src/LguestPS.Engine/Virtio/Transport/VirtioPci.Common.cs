@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Transport;
 
-/*L:410
+/*L:500
  * The common configuration structure (virtio 1.2 section 4.1.4.3) and the
  * device status dance of section 3.1.1: the driver acknowledges the device,
  * reads our features, writes the ones it accepts, sets FEATURES_OK and reads

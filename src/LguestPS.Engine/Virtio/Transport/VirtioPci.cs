@@ -3,10 +3,11 @@ using LguestPS.Engine.Bus;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Memory;
 using LguestPS.Engine.Pci;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Transport;
 
-/*L:400
+/*L:490
  * Virtio over PCI, the modern (1.x) way: virtio 1.2 section 4.1. The seed
  * laid its device out the same way (L:217), and so do we, with one
  * difference that matters for speed: the guest's doorbell writes land on an
@@ -88,11 +89,7 @@ public sealed partial class VirtioPci : PciFunction, IMmioDevice, IDisposable
     private void AddVirtioCap(byte cfgType, uint offset, uint length, uint? extra = null) =>
         AddCapability(CapVendor, VirtioCapBody(cfgType, offset, length, extra));
 
-    protected override void OnAttached(int slot)
-    {
-        _intx = _host.Intx(slot);
-        Config[InterruptLine] = (byte)Boot.MpTable.PciIrqFor(slot);
-    }
+    protected override void OnAttached(int slot) => _intx = _host.Intx(slot);
 
     /*
      * The guest may move BAR0 (Linux keeps where firmware put it, but need not).

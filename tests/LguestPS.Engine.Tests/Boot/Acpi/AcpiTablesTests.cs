@@ -1,7 +1,8 @@
 using System.Text;
-using LguestPS.Engine.Boot;
 using LguestPS.Engine.Boot.Acpi;
+using LguestPS.Engine.Boot;
 using LguestPS.Engine.Memory;
+using LguestPS.Engine.Pci;
 using static LguestPS.Engine.Tests.Boot.Acpi.AcpiReader;
 
 namespace LguestPS.Engine.Tests.Boot.Acpi;
@@ -12,7 +13,7 @@ public class AcpiTablesTests
     private static AcpiReader Written(int cpus)
     {
         using var mem = new GuestMemory(16 << 20);
-        ulong rsdp = AcpiTables.Write(mem, cpus);
+        ulong rsdp = AcpiTables.Write(mem, cpus, PciIntx.GsiFor);
         var r = AcpiReader.Read(mem);
         Assert.Equal(rsdp, r.RsdpGpa);
         return r;
@@ -113,8 +114,8 @@ public class AcpiTablesTests
         foreach (int cpus in new[] { 1, 15, 16, 200 })
         {
             using var mem = new GuestMemory(16 << 20);
-            MpTable.Write(mem, cpus);
-            AcpiTables.Write(mem, cpus);
+            MpTable.Write(mem, cpus, PciIntx.GsiFor);
+            AcpiTables.Write(mem, cpus, PciIntx.GsiFor);
             var mp = MpTableReader.Read(mem);
             var io = Assert.Single(MadtEntries(AcpiReader.Read(mem)["APIC"]), x => x[0] == 1);
             Assert.Equal(Assert.Single(mp.Entries, x => x[0] == 2)[1], io[2]);
@@ -125,8 +126,8 @@ public class AcpiTablesTests
     public void RewritingForFewerCpusLeavesNoStaleBytes()
     {
         using var mem = new GuestMemory(16 << 20);
-        AcpiTables.Write(mem, MpTable.MaxCpus);
-        AcpiTables.Write(mem, 1);
+        AcpiTables.Write(mem, MpTable.MaxCpus, PciIntx.GsiFor);
+        AcpiTables.Write(mem, 1, PciIntx.GsiFor);
         var r = AcpiReader.Read(mem);
         ulong end = r.Tables.Values.Max(t => t.Gpa + (ulong)t.Bytes.Length);
         Assert.True(mem.Slice(end, (int)(Layout.AcpiTablesEnd - end)).IndexOfAnyExcept((byte)0) < 0);

@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using LguestPS.Engine.Boot;
 using LguestPS.Engine.Boot.Acpi;
+using LguestPS.Engine.Boot;
 using LguestPS.Engine.Memory;
+using LguestPS.Engine.Pci;
 
 namespace LguestPS.Engine.Tests.Boot.Acpi;
 
@@ -18,7 +19,7 @@ public class IaslTests
     {
         Skip.IfNot(File.Exists("/usr/bin/iasl"), "SKIPPED: iasl is not installed (apt-get install acpica-tools, or ./build.sh deps)");
         using var mem = new GuestMemory(16 << 20);
-        AcpiTables.Write(mem, cpus);
+        AcpiTables.Write(mem, cpus, PciIntx.GsiFor);
         var table = AcpiReader.Read(mem)[sig];
         string dir = Directory.CreateTempSubdirectory("lguest-acpi-").FullName;
         try

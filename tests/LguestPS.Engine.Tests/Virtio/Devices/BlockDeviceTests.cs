@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Tests.Virtio.Queue;
 using LguestPS.Engine.Virtio.Block;
 

@@ -1,4 +1,4 @@
-using LguestPS.Engine.Bus;
+using LguestPS.Engine.Chardev;
 using LguestPS.Engine.Tests.Virtio.Queue;
 using LguestPS.Engine.Virtio.Console;
 using LguestPS.Engine.Virtio.Rng;

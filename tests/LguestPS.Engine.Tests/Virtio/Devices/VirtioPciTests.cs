@@ -4,7 +4,7 @@ using LguestPS.Engine.Interop;
 using LguestPS.Engine.Memory;
 using LguestPS.Engine.Pci;
 using LguestPS.Engine.Tests.Virtio.Queue;
-using LguestPS.Engine.Virtio;
+using LguestPS.Engine.Virtio.Queue;
 using LguestPS.Engine.Virtio.Rng;
 using LguestPS.Engine.Virtio.Transport;
 

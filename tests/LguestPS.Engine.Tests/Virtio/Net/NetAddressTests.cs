@@ -1,4 +1,4 @@
-using LguestPS.Engine.Interop;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Virtio.Net;
 
 namespace LguestPS.Engine.Tests.Virtio.Net;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using LguestPS.Engine.Virtio;
 using LguestPS.Engine.Virtio.Net;
 
 namespace LguestPS.Engine.Tests.Virtio.Net;

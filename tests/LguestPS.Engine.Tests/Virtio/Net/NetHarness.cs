@@ -4,6 +4,7 @@ using LguestPS.Engine.Memory;
 using LguestPS.Engine.Tests.Virtio.Queue;
 using LguestPS.Engine.Virtio;
 using LguestPS.Engine.Virtio.Net;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Tests.Virtio.Net;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Virtio.Net;
 using static Tmds.Linux.LibC;

@@ -1,5 +1,4 @@
 using LguestPS.Engine.Memory;
-using LguestPS.Engine.Virtio;
 using static LguestPS.Engine.Tests.Virtio.Queue.FakeDriver;
 
 namespace LguestPS.Engine.Tests.Virtio.Queue;

@@ -1,7 +1,7 @@
 using LguestPS.Engine.Memory;
-using LguestPS.Engine.Virtio;
+using LguestPS.Engine.Virtio.Queue;
 using static LguestPS.Engine.Tests.Virtio.Queue.FakeDriver;
-using static LguestPS.Engine.Virtio.VirtqAbi;
+using static LguestPS.Engine.Virtio.Queue.VirtqAbi;
 
 namespace LguestPS.Engine.Tests.Virtio.Queue;
 

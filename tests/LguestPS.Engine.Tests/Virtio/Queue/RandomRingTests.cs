@@ -2,7 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using LguestPS.Engine.Memory;
-using LguestPS.Engine.Virtio;
+using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Tests.Virtio.Queue;
 

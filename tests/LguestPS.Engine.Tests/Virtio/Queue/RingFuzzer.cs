@@ -1,6 +1,6 @@
 using LguestPS.Engine.Memory;
-using LguestPS.Engine.Virtio;
-using static LguestPS.Engine.Virtio.VirtqAbi;
+using LguestPS.Engine.Virtio.Queue;
+using static LguestPS.Engine.Virtio.Queue.VirtqAbi;
 
 namespace LguestPS.Engine.Tests.Virtio.Queue;
 

@@ -1,5 +1,5 @@
 using LguestPS.Engine.Memory;
-using LguestPS.Engine.Virtio;
+using LguestPS.Engine.Virtio.Queue;
 using static LguestPS.Engine.Tests.Virtio.Queue.FakeDriver;
 
 namespace LguestPS.Engine.Tests.Virtio.Queue;

@@ -1,18 +1,7 @@
-using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Virtio;
 
-/// <summary>Device types (virtio 1.x section 5) and their PCI device id: 0x1040 + type (section 4.1.2.1).</summary>
-public enum VirtioDeviceType : ushort { Net = 1, Block = 2, Console = 3, Rng = 4 }
-
-/// <summary>Feature bits every device shares (virtio 1.x section 6).</summary>
-public static class VirtioFeatures
-{
-    public const int IndirectDesc = 28, EventIdx = 29, Version1 = 32;
-    public static ulong Bit(int n) => 1UL << n;
-}
-
-/*L:310
+/*L:460
  * What a device is, as the transport sees it: a name for messages, a type, the
  * features it offers, its queues and its configuration bytes. When the driver
  * says DRIVER_OK the transport activates it with a context that holds
@@ -41,26 +30,4 @@ public interface IVirtioDevice
     void Process(int queue);
     /// <summary>The driver reset the device; the worker has stopped. Back to power-on state.</summary>
     void Reset();
-}
-
-/// <summary>What an active device may use.</summary>
-public sealed class VirtioContext(GuestMemory memory, IReadOnlyList<Virtqueue> queues, ulong features,
-    Action<int> interrupt, DeviceWorker worker)
-{
-    public GuestMemory Memory { get; } = memory;
-    public IReadOnlyList<Virtqueue> Queues { get; } = queues;
-    /// <summary>The features both sides agreed on.</summary>
-    public ulong Features { get; } = features;
-    /// <summary>Interrupts the driver for queue n (it decides nothing: call it when NeedsInterrupt says so).</summary>
-    public Action<int> Interrupt { get; } = interrupt;
-    /// <summary>The device's thread: watch extra file descriptors on it.</summary>
-    public DeviceWorker Worker { get; } = worker;
-
-    public bool Has(int feature) => (Features & VirtioFeatures.Bit(feature)) != 0;
-}
-
-/// <summary>A device that can say what it did, for --verbose at exit (and tests that check a driver used it).</summary>
-public interface IDeviceStats
-{
-    string Stats { get; }
 }

@@ -1,6 +1,6 @@
 using LguestPS.Contract;
 
-namespace LguestPS.Engine.Interop;
+namespace LguestPS.Engine.Diagnostics;
 
 /*
  * Diagnostics go to stderr, never stdout (stdout is the guest's console).

@@ -5,9 +5,3 @@ public interface IIrqLine
 {
     void Set(bool high);
 }
-
-/// <summary>Where a device's console output goes (stdout, a test buffer...).</summary>
-public interface IConsoleSink
-{
-    void Write(ReadOnlySpan<byte> data);
-}

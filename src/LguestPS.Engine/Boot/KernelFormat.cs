@@ -1,0 +1,4 @@
+
+namespace LguestPS.Engine.Boot;
+
+public enum KernelFormat { BzImage, Elf }
