@@ -1,49 +1,49 @@
 #!/usr/bin/env bash
-# LguestPS on a machine without pwsh: one entry point for set-up, the demo and the tests.
+# LguestPS from a fresh Debian/Ubuntu machine: set-up, the demo and the tests.
 #
-#   ./build.sh demo    build everything and boot the project's test guest, showing its console
-#   ./build.sh test    build everything and run every test (what CI runs)
-#   ./build.sh build   build the engine (Native AOT), the test guest and the module folder (out/)
-#   ./build.sh deps    install what a fresh Debian machine lacks (needs root or sudo)
+#   ./build.sh demo    build everything, then boot the project's test guest through the cmdlets in pwsh
+#   ./build.sh test    build everything and run every test: dotnet test, then the Pester specs (what CI runs)
+#   ./build.sh build   build the module folder out/LguestPS (module, help, Native AOT engine) and the test guest
+#   ./build.sh deps    install what the others need: the Debian packages in build/packages.txt (root or sudo),
+#                      pwsh 7.6.10 (a dotnet global tool) and Pester 5.7.1 (NuGet cache), these two without sudo
 #
-# pwsh users have build.ps1 with the same steps.
+# pwsh users can run build.ps1 (Build, Docs, Test, Package) once deps is done.
 set -euo pipefail
 cd "$(dirname "$0")"
-root=$(pwd)
 
-need() { command -v "$1" >/dev/null 2>&1; }
+pwsh_version=7.6.10
+# Where `dotnet tool install --global` puts pwsh: first on PATH, so the pinned pwsh is the one these steps run.
+export PATH="${DOTNET_CLI_HOME:-$HOME}/.dotnet/tools:$PATH"
+
+# Runs a set-up command silently; on failure shows what it said, and stops.
+quietly() {
+  local out
+  out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; echo "build.sh: '$*' failed (output above)" >&2; exit 1; }
+}
 
 deps() {
-  local missing=()
-  need gcc || missing+=(gcc)
-  need make || missing+=(make)
-  need ld || missing+=(binutils)
-  need cpio || missing+=(cpio)
-  need ip || missing+=(iproute2)          # the network tests' namespaces, taps and bridges
-  need unshare || missing+=(util-linux)
-  need iasl || missing+=(acpica-tools)    # the ACPI table tests disassemble our tables with ACPICA's iasl
-  [ -e /usr/include/linux/kvm.h ] || missing+=(linux-libc-dev)
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing: ${missing[*]}"
-    local sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-  need dotnet || { echo "build.sh: the .NET 10 SDK is needed (https://dot.net); install it and rerun" >&2; exit 1; }
+  build/apt-install.sh
+  command -v dotnet >/dev/null 2>&1 ||
+    { echo "build.sh: the .NET 10 SDK is needed (https://dot.net); install it and rerun" >&2; exit 1; }
+  # update installs when the tool is missing and moves any other version to this one;
+  # always name the version (without it NuGet offers 7.7.0, which fails).
+  quietly dotnet tool update --global PowerShell --version "$pwsh_version" --allow-downgrade
+  quietly dotnet restore build/pester -nologo
 }
 
-build_engine() {
-  dotnet publish src/LguestPS.Engine -c Release -r linux-x64 -o out/engine -nologo -v quiet
-}
+build() { pwsh -NoProfile -File build.ps1; }
 
-build_guest() { make -s -C tests/guest; }
+# The README's first command, typed into pwsh.
+demo_command='New-LguestVm -MemoryMB 64 -Kernel tests/guest/build/guest.bzImage -OnReboot Exit | Add-LguestRng | Start-LguestVm -Wait'
 
 case "${1:-}" in
   deps) deps ;;
-  build) deps; build_guest; build_engine ;;
+  build) deps; build ;;
   demo)
-    deps; build_guest; build_engine
-    echo "== booting the test guest: lguest 64 tests/guest/build/guest.bzImage (it reboots when done; --on-reboot=exit ends there)"
-    exec out/engine/lguest --on-reboot=exit 64 tests/guest/build/guest.bzImage
+    deps; build
+    echo "== pwsh> Import-Module ./out/LguestPS/LguestPS.psd1"
+    echo "== pwsh> $demo_command"
+    exec pwsh -NoProfile -Command "Import-Module ./out/LguestPS/LguestPS.psd1; $demo_command"
     ;;
   test)
     deps
@@ -51,7 +51,11 @@ case "${1:-}" in
     # first, so the build does not compete with the guests the tests boot.
     echo "== guest kernel fixture (cached after the first build, ~3-5 min on 2 cores)"
     tests/fixtures/minimal-kernel/build.sh >/dev/null
-    dotnet test LguestPS.sln -nologo "${@:2}"
+    failed=0
+    dotnet test LguestPS.sln -nologo "${@:2}" || failed=1
+    echo "== Pester specs (tests/pester) in pwsh"
+    pwsh -NoProfile -File tests/pester/Invoke-Specs.ps1 || failed=1
+    exit "$failed"
     ;;
   *) sed -n '2,10p' "$0"; exit 2 ;;
 esac

@@ -2,13 +2,7 @@
 # Shared set-up for the benchmark scripts: QEMU (the peer) and GNU time (peak RSS), then our build.
 bench_setup() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.."
-  local sudo="" pkgs=()
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  command -v qemu-system-x86_64 >/dev/null || pkgs+=(qemu-system-x86)
-  [ -x /usr/bin/time ] || pkgs+=(time)
-  if [ ${#pkgs[@]} -gt 0 ]; then
-    $sudo apt-get update -qq
-    $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
-  fi
+  # The peer and GNU time, through the project's one install line (root or sudo; a no-op when present).
+  build/apt-install.sh qemu-system-x86 time
   ./build.sh build >/dev/null
 }

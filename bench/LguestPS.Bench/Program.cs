@@ -6,12 +6,14 @@ using LguestPS.Bench;
  *   boot  <lguest> <test-guest-image> [runs]   time to the guest's first serial line, to exit, and peak RSS
  *   linux <lguest> <vmlinux> [runs]            minimal Linux: time to the virtio-blk probe line and to exit
  *   blk   <lguest> <test-guest-image> [runs]   disk throughput: sequential MB/s and 4 KiB random-read IOPS
+ *   module <lguest> <test-guest-image> [runs]  Start-LguestVm against the engine alone (no QEMU: the module is ours)
  */
-if (args.Length < 3 || args[0] is not ("boot" or "linux" or "blk"))
+if (args.Length < 3 || args[0] is not ("boot" or "linux" or "blk" or "module"))
 {
-    Console.Error.WriteLine("usage: LguestPS.Bench boot|linux|blk <lguest-binary> <image> [runs]");
+    Console.Error.WriteLine("usage: LguestPS.Bench boot|linux|blk|module <lguest-binary> <image> [runs]");
     return 2;
 }
+if (args[0] == "module") return ModuleBench.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3]) : 5);
 if (args[0] == "blk") return BlockBench.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3]) : 5, 1024, 20000);
 if (args[0] == "linux") return LinuxBench.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3]) : 3);
 string lguest = args[1], image = args[2];

@@ -216,66 +216,6 @@ public class EndToEndTests : IClassFixture<PowerShellSession>, IDisposable
         DocExamples.Run(_ps, DocExamples.Code(cmdlet, title));
     }
 
-    /// <summary>
-    /// Issue 4's figures: Start-LguestVm to the first console record and to the
-    /// guest's final marker, against the engine started alone. Written to the
-    /// test log and to out/figures/module-startup.txt.
-    /// </summary>
-    [SkippableFact]
-    public void StartupFigures()
-    {
-        Ready();
-        const int runs = 5;
-        var alone = new List<(double First, double Done)>();
-        var module = new List<(double First, double Done)>();
-        for (int i = 0; i < runs; i++)
-        {
-            alone.Add(EngineAlone());
-            var r = Run("""
-                $vm = New-LguestVm -MemoryMB 64 -Kernel ./guest.bzImage -OnReboot Exit
-                $clock = [Diagnostics.Stopwatch]::StartNew()
-                $job = $vm | Start-LguestVm
-                Wait-LguestVm -VM $vm -Pattern '.' -Timeout 60 | Out-Null
-                $first = $clock.Elapsed.TotalMilliseconds
-                Wait-LguestVm -VM $vm -Pattern '^TESTS DONE' -Timeout 120 | Out-Null
-                $first, $clock.Elapsed.TotalMilliseconds
-                $job | Wait-Job | Remove-Job
-                $vm | Remove-LguestVm
-                """);
-            r.AssertNoErrors();
-            module.Add(((double)r.Output[0].BaseObject, (double)r.Output[1].BaseObject));
-        }
-        static double Median(IEnumerable<double> xs) { var s = xs.Order().ToList(); return s[s.Count / 2]; }
-        string report = string.Join("\n",
-            $"test guest (bzImage, 64 MiB, default tests), median of {runs} runs, ms",
-            $"  engine alone:          first console line {Median(alone.Select(a => a.First)),8:0.0}   TESTS DONE {Median(alone.Select(a => a.Done)),8:0.0}",
-            $"  Start-LguestVm (job):  first console record {Median(module.Select(a => a.First)),6:0.0}   TESTS DONE {Median(module.Select(a => a.Done)),8:0.0}");
-        _out.WriteLine(report);
-        Directory.CreateDirectory(Path.Combine(Layout.Root, "out", "figures"));
-        File.WriteAllText(Path.Combine(Layout.Root, "out", "figures", "module-startup.txt"), report + "\n");
-        // The module adds process plumbing, not boot time: within half a second of the engine alone.
-        Assert.True(Median(module.Select(a => a.Done)) < Median(alone.Select(a => a.Done)) + 500, report);
-    }
-
-    private (double First, double Done) EngineAlone()
-    {
-        var psi = new ProcessStartInfo(Layout.Engine) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in new[] { "--on-reboot=exit", "64", Path.Combine(_ps.WorkDir, "guest.bzImage") }) psi.ArgumentList.Add(a);
-        var clock = Stopwatch.StartNew();
-        using var p = Process.Start(psi)!;
-        p.StandardError.ReadToEndAsync();
-        double first = -1, done = -1;
-        string? line;
-        while ((line = p.StandardOutput.ReadLine()) != null)
-        {
-            if (first < 0) first = clock.Elapsed.TotalMilliseconds;
-            if (line.StartsWith("TESTS DONE", StringComparison.Ordinal)) done = clock.Elapsed.TotalMilliseconds;
-        }
-        p.WaitForExit();
-        Assert.Equal(0, p.ExitCode);
-        return (first, done);
-    }
-
     /// <summary>The minimal Linux of tests/fixtures (built once, cached), from its build script's KEY= lines.</summary>
     private static string MinimalKernel()
     {

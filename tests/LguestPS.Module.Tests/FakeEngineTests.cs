@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Management.Automation;
 using LguestPS.Contract;
 using LguestPS.Client;
-using LguestPS.Host;
 using LguestPS.Session;
 using static LguestPS.Module.Tests.FakeEngine;
 

@@ -55,6 +55,16 @@ build() {
 [ $# -ge 2 ] || { sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 2; }
 dir=$(cd "$1" && pwd); shift
 mkdir -p "$cache/jobs"
+# Each run is a 6 GiB QEMU using every core: at most NESTED_SLOTS (default 3)
+# run at once on one machine; the rest wait here for a free slot.
+slots=${NESTED_SLOTS:-3} got=
+while [ -z "$got" ]; do
+    for i in $(seq 1 "$slots"); do
+        exec 9>"$cache/slot.$i"
+        if flock -n 9; then got=$i; break; fi
+    done
+    [ -n "$got" ] || sleep 2
+done
 job=$(mktemp -d "$cache/jobs/job.XXXXXX")
 printf 'cd %q && %s\n' "$dir" "$*" > "$job/cmd"
 timeout "${NESTED_TIMEOUT:-3600}" qemu-system-x86_64 -accel tcg,thread=multi -cpu max \

@@ -36,9 +36,9 @@ public static class BootLoader
         {
             kernel.LoadInto(mem);
             initrd?.LoadInto(mem, initrdGpa);
-            mem.Clear(0, 0x68); // the zeroed TSS CpuState.Tr points at
-            mem.Clear(Layout.Idt, 16);
-            mem.Clear(Layout.BootStackTop - Sizes.Page, Sizes.Page);
+            mem.Clear(Layout.Tss, Layout.TssSize); // the zeroed TSS CpuState.Tr points at
+            mem.Clear(Layout.Idt, Layout.IdtSize);
+            mem.Clear(Layout.BootStackTop - Layout.BootStackSize, Layout.BootStackSize);
             mem.Clear(Layout.CmdLine, Layout.CmdLineMax);
             mem.Write(Layout.CmdLine, cmdline);
             PageTables.Write(mem);

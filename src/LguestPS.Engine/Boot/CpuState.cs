@@ -76,7 +76,7 @@ public sealed record CpuState
             Efer = X86.EFER_LME | X86.EFER_LMA,
             Cs = Boot.Gdt.SegmentFor(Boot.Gdt.CodeSelector),
             Ds = data, Es = data, Fs = data, Gs = data, Ss = data,
-            Tr = new Segment(Base: 0, Limit: 0x67, Selector: 0, Type: X86.SEG_TYPE_TSS64_BUSY,
+            Tr = new Segment(Base: Layout.Tss, Limit: (uint)Layout.TssSize - 1, Selector: 0, Type: X86.SEG_TYPE_TSS64_BUSY,
                 Present: true, Dpl: 0, Db: false, S: false, L: false, G: false),
             Ldt = new Segment(Base: 0, Limit: 0xFFFF, Selector: 0, Type: X86.SEG_TYPE_LDT,
                 Present: true, Dpl: 0, Db: false, S: false, L: false, G: false),

@@ -30,7 +30,7 @@ public static class Gdt
     public static ReadOnlySpan<ulong> Entries => [0, 0, Code64, Data];
 
     /// <summary>The GDTR limit: the table's size less one.</summary>
-    public const ushort Limit = 4 * 8 - 1;
+    public const ushort Limit = (ushort)(Layout.GdtSize - 1);
 
     public static void Write(GuestMemory mem)
     {

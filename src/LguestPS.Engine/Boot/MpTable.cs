@@ -69,9 +69,9 @@ public static class MpTable
     public static void Write(GuestMemory mem, int cpus, Func<int, int> pciIrq)
     {
         byte[] config = BuildConfig(cpus, pciIrq);
-        mem.Clear(Layout.MpConfig, Layout.HighMemory - Layout.MpConfig);
+        mem.Clear(Layout.MpConfig, Layout.MpConfigSize);
         mem.Write(Layout.MpConfig, config);
-        mem.Clear(Layout.MpTable, 0xA0000 - Layout.MpTable);
+        mem.Clear(Layout.MpTable, Layout.MpTableSize);
         mem.Write(Layout.MpTable, BuildFloatingPointer((uint)Layout.MpConfig));
     }
 

@@ -21,12 +21,12 @@ public static class PageTables
 
     public static void Write(GuestMemory mem)
     {
-        mem.Clear(Layout.Pml4, Sizes.Page);
-        mem.Clear(Layout.Pdpt, Sizes.Page);
+        mem.Clear(Layout.Pml4, Layout.PageTableSize);
+        mem.Clear(Layout.Pdpt, Layout.PageTableSize);
         mem.Write(Layout.Pml4, Layout.Pdpt | Present | Writable);
         for (int i = 0; i < Layout.PageDirCount; i++)
         {
-            ulong pd = Layout.PageDirs + (ulong)i * Sizes.Page;
+            ulong pd = Layout.PageDirs + (ulong)i * Layout.PageTableSize;
             mem.Write(Layout.Pdpt + (ulong)i * 8, pd | Present | Writable);
             for (int j = 0; j < 512; j++)
             {

@@ -32,6 +32,10 @@ public sealed class DeviceWorker : IDisposable
     private readonly Action<Exception> _onFailure;
     private Thread? _thread;
     private volatile bool _stopping;
+    private long _wakeups;
+
+    /// <summary>How many times the loop has woken (epoll_wait returned events): an idle device's stays put.</summary>
+    public long Wakeups => Interlocked.Read(ref _wakeups);
 
     public DeviceWorker(string name, Action<Exception> onFailure)
     {
@@ -83,6 +87,7 @@ public sealed class DeviceWorker : IDisposable
                     if (errno == EINTR) continue;
                     throw Sys.Fail("epoll_wait");
                 }
+                Interlocked.Increment(ref _wakeups);
                 for (int i = 0; i < n && !_stopping; i++)
                 {
                     var w = _watches[(int)events[i].data.u64];

@@ -26,6 +26,6 @@ internal static class LguestEngine
         string bundled = BundledPath;
         if (File.Exists(bundled)) return bundled;
         throw LguestErrors.Fail("EngineNotFound",
-            $"The lguest engine is not at '{bundled}'. Build the module folder (tools/build-module.sh or ./build.ps1), or set ${PathVariable} to the engine's path.");
+            $"The lguest engine is not at '{bundled}'. Build the module folder (./build.sh build, or ./build.ps1 in pwsh), or set ${PathVariable} to the engine's path.");
     }
 }

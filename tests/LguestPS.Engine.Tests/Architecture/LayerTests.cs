@@ -117,4 +117,14 @@ public class LayerTests
             .ToList();
         Assert.True(naming.Count == 0, $"module sources that name the engine: {string.Join(", ", naming)}");
     }
+
+    [Fact]
+    public void TheReadmeListsTheLayersInTheirOrder()
+    {
+        var row = Contract.Markdown.Table(Contract.Markdown.Read("README.md"), "Layout")
+            .Single(r => r[0] == "`src/LguestPS.Engine`");
+        var named = Contract.Markdown.Code(row[1]).Where(Layers.Level.ContainsKey).ToList();
+        Assert.Equal(Layers.Level.Keys.Order(), named.Order());
+        Assert.Equal(named.OrderBy(l => Layers.Level[l]), named); // read left to right, bottom layer first
+    }
 }

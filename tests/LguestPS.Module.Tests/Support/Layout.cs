@@ -19,7 +19,6 @@ internal static class Layout
     internal static string GuestBzImage => Path.Combine(GuestDir, "guest.bzImage");
     internal static string GuestElf => Path.Combine(GuestDir, "guest.elf");
     internal static string DocsDir => Path.Combine(Root, "docs", "cmdlets");
-    internal static string HostTool => Path.Combine(AppContext.BaseDirectory, "lguestps.dll");
 
     internal const string KvmDevice = "/dev/kvm";
     internal static bool HasKvm => File.Exists(KvmDevice);

@@ -1,7 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using LguestPS.Host;
 
 namespace LguestPS.Module.Tests;
 

@@ -258,12 +258,18 @@ public class NetDeviceTests
         h.StartWorker();
         h.PostRx(2048, 2048);
         h.Kick(NetDevice.RxQ);
+        h.WaitFor(() => !h.Dev.ReceivePaused, "the device to watch the tap for the buffers it was given");
         h.Ns.Sh($"ip link del {h.Tap.Name}");                 // an administrator pulls the cable
-        Thread.Sleep(200);                                     // a spinning worker would burn this away; ours sleeps
+        h.WaitFor(() => h.Dev.ReceivePaused, "the device to stop watching the dead tap");
+        // Not spinning: from here only our own probes wake the worker (a tap still in its epoll set, hung
+        // up, would wake it on every turn, so two probe round trips would count more than two wake-ups).
+        long before = h.WorkerWakeups;
+        h.SyncWorker();
+        h.SyncWorker();
+        Assert.Equal(2, h.WorkerWakeups - before);
         h.PostTx(PacketPeer.Frame(1, 60));
         h.Kick(NetDevice.TxQ);
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (h.Dev.TxDropped == 0 && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        h.WaitFor(() => h.Dev.TxDropped > 0 && h.Tx.UsedIdx == 1, "the transmit frame to be dropped and its buffer given back");
         Assert.Equal(1, h.Dev.TxDropped);
         Assert.True(h.Tx.TryTakeUsed(out _, out _));           // the buffer still goes back
         Assert.True(h.Dev.ReceivePaused);

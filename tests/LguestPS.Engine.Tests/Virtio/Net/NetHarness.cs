@@ -32,6 +32,8 @@ internal sealed class NetHarness : IDisposable
     public Exception? WorkerFailure { get; private set; }
     private readonly DeviceWorker _worker;
     private readonly EventFd[] _kicks = [new(), new()];
+    private readonly EventFd _probe = new();
+    private int _probes;
     private readonly Dictionary<ushort, ulong> _bufOf = new();
     private bool _started;
     private ulong _next = 0x100000;
@@ -56,6 +58,7 @@ internal sealed class NetHarness : IDisposable
             int queue = q;
             _worker.Watch(_kicks[q], () => Dev.Process(queue));
         }
+        _worker.Watch(_probe, () => Interlocked.Increment(ref _probes));
         Dev.Activate(new VirtioContext(Mem, [RxQ, TxQ], f, q => Interlocked.Increment(ref Interrupts[q]), _worker));
     }
 
@@ -139,15 +142,30 @@ internal sealed class NetHarness : IDisposable
     }
 
     /// <summary>Waits (worker mode) until the receive ring's used index reaches <paramref name="idx"/>.</summary>
-    public void WaitRxUsed(ushort idx, int timeoutMs = 5000)
+    public void WaitRxUsed(ushort idx, int timeoutMs = 10000)
     {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (Rx.UsedIdx != idx)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"receive used idx stayed at {Rx.UsedIdx}, expected {idx}");
-            Assert.Null(WorkerFailure);
-            Thread.Sleep(5);
-        }
+        bool reached = SpinWait.SpinUntil(() => Rx.UsedIdx == idx || WorkerFailure != null, timeoutMs);
+        Assert.Null(WorkerFailure);
+        Assert.True(reached, $"receive used idx stayed at {Rx.UsedIdx}, expected {idx}");
+    }
+
+    /// <summary>Waits (worker mode) until <paramref name="done"/> holds; the timeout only bounds a failure.</summary>
+    public void WaitFor(Func<bool> done, string what, int timeoutMs = 10000)
+    {
+        bool reached = SpinWait.SpinUntil(() => done() || WorkerFailure != null, timeoutMs);
+        Assert.Null(WorkerFailure);
+        Assert.True(reached, $"timed out waiting for {what}");
+    }
+
+    /// <summary>How many times the worker has woken up so far.</summary>
+    public long WorkerWakeups => _worker.Wakeups;
+
+    /// <summary>One round trip through the worker (worker mode): returns once it has run a no-op handler of ours.</summary>
+    public void SyncWorker()
+    {
+        int target = Volatile.Read(ref _probes) + 1;
+        _probe.Signal();
+        WaitFor(() => Volatile.Read(ref _probes) >= target, "the worker to take a probe");
     }
 
     public static ushort NumBuffers(byte[] data) => BinaryPrimitives.ReadUInt16LittleEndian(data.AsSpan(VirtioNetHdr.NumBuffersOffset));
@@ -159,6 +177,7 @@ internal sealed class NetHarness : IDisposable
         Dev.Dispose();
         Peer.Dispose();
         foreach (var k in _kicks) k.Dispose();
+        _probe.Dispose();
         Ns.Dispose();
         Mem.Dispose();
     }

@@ -3,14 +3,14 @@ using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Security;
 
-namespace LguestPS.Host;
+namespace LguestPS.Module.Tests;
 
 /*
  * A PSHost that writes to two TextWriters. Formatting (the module's
  * .format.ps1xml views) only happens through Out-Default into a host's UI, so
- * this is what makes tables appear, both in the lguestps tool (writing to the
- * console) and in tests (writing to a StringWriter). It cannot prompt: with
- * no one to answer, a prompt is an error, as in pwsh -NonInteractive.
+ * this is what makes tables appear in the in-process tests (writing to a
+ * StringWriter); real pwsh runs the user-level specs (tests/pester). It cannot
+ * prompt: with no one to answer, a prompt is an error, as in pwsh -NonInteractive.
  */
 public sealed class TextHost : PSHost, IHostSupportsInteractiveSession
 {
@@ -21,7 +21,7 @@ public sealed class TextHost : PSHost, IHostSupportsInteractiveSession
         _ui = new TextHostUserInterface(output, error, width, plainText);
     }
 
-    public override string Name => "LguestPS.Host";
+    public override string Name => "LguestPS.Module.Tests";
     public override Version Version { get; } = new(0, 1, 0);
     public override Guid InstanceId { get; } = Guid.NewGuid();
     public override PSHostUserInterface UI => _ui;
@@ -32,8 +32,8 @@ public sealed class TextHost : PSHost, IHostSupportsInteractiveSession
     public int? ExitCode { get; private set; }
 
     public override void SetShouldExit(int exitCode) => ExitCode = exitCode;
-    public override void EnterNestedPrompt() => throw new NotSupportedException("LguestPS.Host has no nested prompt.");
-    public override void ExitNestedPrompt() => throw new NotSupportedException("LguestPS.Host has no nested prompt.");
+    public override void EnterNestedPrompt() => throw new NotSupportedException("The test host has no nested prompt.");
+    public override void ExitNestedPrompt() => throw new NotSupportedException("The test host has no nested prompt.");
     public override void NotifyBeginApplication() { }
     public override void NotifyEndApplication() { }
 
@@ -82,7 +82,7 @@ internal sealed class TextHostUserInterface : PSHostUserInterface
     public override int PromptForChoice(string caption, string message, System.Collections.ObjectModel.Collection<ChoiceDescription> choices, int defaultChoice) => throw NoPrompt();
 
     private static PSInvalidOperationException NoPrompt() =>
-        new("LguestPS.Host cannot prompt: pass the value on the command line, or -Confirm:$false.");
+        new("The test host cannot prompt: pass the value on the command line, or -Confirm:$false.");
 }
 
 internal sealed class TextRawUserInterface : PSHostRawUserInterface
@@ -100,10 +100,10 @@ internal sealed class TextRawUserInterface : PSHostRawUserInterface
     public override Size MaxWindowSize => _size;
     public override Size MaxPhysicalWindowSize => _size;
     public override Coordinates WindowPosition { get; set; }
-    public override string WindowTitle { get; set; } = "lguestps";
+    public override string WindowTitle { get; set; } = "LguestPS.Module.Tests";
     public override bool KeyAvailable => false;
     public override void FlushInputBuffer() { }
-    public override KeyInfo ReadKey(ReadKeyOptions options) => throw new NotSupportedException("LguestPS.Host cannot read keys.");
+    public override KeyInfo ReadKey(ReadKeyOptions options) => throw new NotSupportedException("The test host cannot read keys.");
     public override BufferCell[,] GetBufferContents(Rectangle rectangle) => throw new NotSupportedException();
     public override void SetBufferContents(Coordinates origin, BufferCell[,] contents) => throw new NotSupportedException();
     public override void SetBufferContents(Rectangle rectangle, BufferCell fill) { }

@@ -1,0 +1,90 @@
+using LguestPS.Engine.Tests.EndToEnd;
+using Xunit.Abstractions;
+
+namespace LguestPS.Engine.Tests.RealLinux;
+
+/// <summary>
+/// One busybox guest, booted once for the whole class (a Linux boot costs 10-30 s here): a disk
+/// image made by mke2fs from a folder, the rng, and the console shell.
+/// </summary>
+public sealed class BusyboxGuestBoot : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("lguest-busybox").FullName;
+    private readonly BusyboxGuest? _guest;
+
+    /// <summary>A line only the disk holds: the test reads it back through the guest's ext4.</summary>
+    public string DiskSecret { get; } = $"written-by-the-host-{Guid.NewGuid():N}";
+    public string? Skipped { get; }
+    public BusyboxGuest Guest => _guest ?? throw new InvalidOperationException(Skipped);
+
+    public BusyboxGuestBoot()
+    {
+        if (!File.Exists("/dev/kvm")) { Skipped = "SKIPPED: /dev/kvm does not exist on this host, so no guest can run here"; return; }
+        var fx = new BusyboxFixture();
+        string src = Directory.CreateDirectory(Path.Combine(_dir, "content")).FullName;
+        Directory.CreateDirectory(Path.Combine(src, "sub"));
+        File.WriteAllText(Path.Combine(src, "sub", "secret.txt"), DiskSecret + "\n");
+        string disk = Path.Combine(_dir, "disk.img");
+        Mke2fs(src, disk);
+        _guest = new BusyboxGuest(fx.Kernel.Vmlinux, fx.Initramfs, ["--verbose", $"--block={disk}", "--rng"], []);
+    }
+
+    /// <summary>An 8 MiB ext4 image populated from a folder, as a user would make one (no root needed).</summary>
+    private static void Mke2fs(string source, string image)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("mke2fs", ["-q", "-F", "-t", "ext4", "-L", "lguest", "-d", source, image, "8M"])
+        { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string err = p.StandardError.ReadToEnd() + p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"mke2fs failed (exit {p.ExitCode}): {err} (install e2fsprogs)");
+    }
+
+    public void Dispose()
+    {
+        _guest?.Dispose();
+        Directory.Delete(_dir, true);
+    }
+}
+
+public sealed class BusyboxGuestTests(BusyboxGuestBoot boot, ITestOutputHelper log) : IClassFixture<BusyboxGuestBoot>
+{
+    private BusyboxGuest Guest()
+    {
+        Skip.If(boot.Skipped != null, boot.Skipped);
+        log.WriteLine($"{boot.Guest.CommandLine}\npower-on to the first command's answer: {boot.Guest.BootTime.TotalSeconds:F1} s");
+        return boot.Guest;
+    }
+
+    [SkippableFact]
+    public void ACommandTypedOnTheConsoleRunsAndItsOutputComesBack()
+    {
+        var g = Guest();
+        var (output, code) = g.Run("echo \"sum=$((6 * 7))\"; uname -sr");
+        Assert.Equal(0, code);
+        Assert.Contains("sum=42", output);                       // computed by the guest's shell, not echoed from what we typed
+        Assert.Contains("Linux 6.1", output);
+        var (_, failed) = g.Run("false");
+        Assert.Equal(1, failed);                                 // the status is the command's own
+    }
+
+    [SkippableFact]
+    public void TheFileSystemsInitMountsAreThere()
+    {
+        var (output, code) = Guest().Run("cat /proc/mounts");
+        Assert.Equal(0, code);
+        Assert.Matches(@"(?m)^proc /proc proc ", output);
+        Assert.Matches(@"(?m)^sysfs /sys sysfs ", output);
+        Assert.Matches(@"(?m)^devtmpfs /dev devtmpfs ", output);
+        Assert.Matches(@"(?m)^tmpfs /tmp tmpfs ", output);
+    }
+
+    [SkippableFact]
+    public void AnExt4DiskMadeByMke2fsMountsAndAFileReadsBack()
+    {
+        var g = Guest();
+        var (output, code) = g.Run("mount -t ext4 /dev/vda /mnt && cat /mnt/sub/secret.txt; s=$?; umount /mnt; (exit $s)");
+        Assert.True(code == 0, $"exit {code}: {output}");
+        Assert.Contains(boot.DiskSecret, output);
+    }
+}

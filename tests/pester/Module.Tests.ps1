@@ -1,0 +1,36 @@
+#Requires -Version 7.2
+# The module folder as a user imports it: manifest, commands and help.
+
+BeforeDiscovery {
+    $cmdlets = 'Add-LguestBlockDevice', 'Add-LguestRng', 'Add-LguestTapNetwork', 'Get-LguestVm', 'New-LguestVm',
+        'Remove-LguestVm', 'Send-LguestVmConsole', 'Start-LguestVm', 'Stop-LguestVm', 'Wait-LguestVm'
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Support.ps1')
+}
+
+Describe 'The module' {
+    It 'passes Test-ModuleManifest' {
+        $info = Test-ModuleManifest $manifest
+        $info.CompatiblePSEditions | Should -Be 'Core'
+        $info.Description | Should -Not -BeNullOrEmpty
+    }
+
+    It 'exports the ten cmdlets' -ForEach @{ Expected = $cmdlets } {
+        (Get-Command -Module LguestPS).Name | Sort-Object | Should -Be $Expected
+    }
+
+    It 'has full help for <_>' -ForEach $cmdlets {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Examples.Example.Count | Should -BeGreaterThan 0
+        foreach ($p in (Get-Command $_).Parameters.Keys | Where-Object { $_ -notin [System.Management.Automation.Cmdlet]::CommonParameters }) {
+            ($help.Parameters.Parameter | Where-Object Name -eq $p).Description | Should -Not -BeNullOrEmpty -Because "-$p is documented"
+        }
+        # What a user reads at the prompt: the rendered text, with its sections.
+        $text = $help | Out-String
+        $text | Should -Match 'SYNOPSIS'
+        $text | Should -Match 'PARAMETERS'
+    }
+}
