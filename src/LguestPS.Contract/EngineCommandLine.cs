@@ -19,6 +19,7 @@ public sealed class EngineCommandLine
         "usage: lguest [--verbose] [--tunnet=(<ip>[:<mac>]|bridge:<bridge>[:<mac>])]... [--block=<file>[,ro]]...\n" +
         "              [--rng] [--initrd=<file>] [--username=<user>] [--chroot=<dir>] [--cpus=<n>]\n" +
         "              [--on-reboot=restart|exit] [--log-format=text|json] [--no-host-quirks]\n" +
+        "              [--control=<socket>]\n" +
         "              <mem-in-mb> <kernel> [kernel args...]";
 
     private const string RestartWord = "restart", ExitWord = "exit", TextWord = "text", JsonWord = "json";
@@ -34,6 +35,8 @@ public sealed class EngineCommandLine
     public RebootPolicy OnReboot { get; set; } = RebootPolicy.Restart;
     public LogFormat LogFormat { get; set; } = LogFormat.Text;
     public bool HostQuirks { get; set; } = true;
+    /// <summary>Where the engine listens for control requests (Control); null for no control channel.</summary>
+    public string? Control { get; set; }
     public ulong MemoryMiB { get; set; }
     public string Kernel { get; set; } = "";
 
@@ -95,6 +98,7 @@ public sealed class EngineCommandLine
                 case OptionNames.Initrd: o.Initrd = NonEmpty(name, Value()); break;
                 case OptionNames.Username: o.Username = NonEmpty(name, Value()); break;
                 case OptionNames.Chroot: o.Chroot = NonEmpty(name, Value()); break;
+                case OptionNames.Control: o.Control = NonEmpty(name, Value()); break;
                 case OptionNames.Cpus:
                     if (!int.TryParse(Value(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int cpus)
                         || cpus < 1 || cpus > Limits.MaxCpus)
@@ -154,6 +158,7 @@ public sealed class EngineCommandLine
         if (Username != null) Add(OptionNames.Username, Username);
         if (Chroot != null) Add(OptionNames.Chroot, Chroot);
         if (!HostQuirks) Add(OptionNames.NoHostQuirks);
+        if (Control != null) Add(OptionNames.Control, Control);
         args.Add(MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture));
         args.Add(Kernel);
         args.AddRange(KernelArgs);

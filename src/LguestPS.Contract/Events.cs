@@ -9,7 +9,7 @@ namespace LguestPS.Contract;
  * other string constant declared directly in it is one of its fields, and
  * the words a field may hold live in a class nested inside it. That shape is
  * what the docs test reads, so a new event is one line here:
- *     public static class Paused { public const string Name = "paused"; }
+ *     public static class Snapshot { public const string Name = "snapshot"; }
  */
 public static class Events
 {
@@ -52,6 +52,32 @@ public static class Events
     {
         public const string Name = "panic";
         public const string Line = "line", CrashKernel = "crashKernel";
+    }
+
+    /// <summary>
+    /// Someone asked the guest to shut down (over the control channel): <see cref="Method"/> says how it
+    /// was asked. Whether it obeys shows in the exit that follows, or does not.
+    /// </summary>
+    public static class ShutdownRequested
+    {
+        public const string Name = "shutdown-requested";
+        public const string Method = "method";
+
+        /// <summary>The words of <see cref="Method"/>: the control operation that asked.</summary>
+        public static class Methods { public const string PowerButton = Control.Ops.PowerButton, CtrlAltDel = Control.Ops.CtrlAltDel; }
+    }
+
+    /// <summary>Every vCPU is stopped and the guest's clock with them (control operation pause).</summary>
+    public static class Paused { public const string Name = "paused"; }
+
+    /// <summary>
+    /// The guest runs again after a pause; <see cref="PausedSeconds"/> is how long it was frozen, time its
+    /// clock did not count.
+    /// </summary>
+    public static class Resumed
+    {
+        public const string Name = "resumed";
+        public const string PausedSeconds = "pausedSeconds";
     }
 
     /// <summary>A failure, with a stable <see cref="ErrorId"/>.</summary>

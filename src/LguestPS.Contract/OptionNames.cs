@@ -5,12 +5,12 @@ public static class OptionNames
 {
     public const string Verbose = "verbose", Tunnet = "tunnet", Block = "block", Rng = "rng", Initrd = "initrd",
         Username = "username", Chroot = "chroot", Cpus = "cpus", OnReboot = "on-reboot", LogFormat = "log-format",
-        NoHostQuirks = "no-host-quirks";
+        NoHostQuirks = "no-host-quirks", Control = "control";
 
     /// <summary>The seed's short spelling of --verbose.</summary>
     public const string VerboseShort = "-v";
 
     /// <summary>Every long option, for usage checks and the docs test.</summary>
     public static readonly string[] All =
-        { Verbose, Tunnet, Block, Rng, Initrd, Username, Chroot, Cpus, OnReboot, LogFormat, NoHostQuirks };
+        { Verbose, Tunnet, Block, Rng, Initrd, Username, Chroot, Cpus, OnReboot, LogFormat, NoHostQuirks, Control };
 }

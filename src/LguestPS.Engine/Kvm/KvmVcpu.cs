@@ -138,6 +138,10 @@ public sealed partial class KvmVcpu : IDisposable
         if (_tid != 0) Sys.TgKill(Environment.ProcessId, _tid, KickSignal.Number);
     }
 
+    /// <summary>Undoes a Kick that was only a pause: the next KVM_RUN enters the guest again.</summary>
+    // SAFETY: as Kick; only this vCPU's own thread calls it, between two KVM_RUNs.
+    public unsafe void ClearKick() => _run->immediate_exit = 0;
+
     public kvm_regs GetRegs() { kvm_regs r = default; Sys.Ioctl(_fd, KVM_GET_REGS, ref r, "KVM_GET_REGS"); return r; }
     public void SetRegs(kvm_regs r) => Sys.Ioctl(_fd, KVM_SET_REGS, ref r, "KVM_SET_REGS");
     public kvm_sregs GetSregs() { kvm_sregs s = default; Sys.Ioctl(_fd, KVM_GET_SREGS, ref s, "KVM_GET_SREGS"); return s; }

@@ -28,6 +28,8 @@ public sealed class Board : IDisposable
     public IReadOnlyList<VirtioPci> Virtio { get; }
     /// <summary>The ACPI power registers, where the engine presses the guest's power button.</summary>
     public AcpiPowerDevice Power { get; }
+    /// <summary>The PS/2 controller, where the engine types Ctrl+Alt+Del.</summary>
+    public I8042 Keyboard { get; }
     private readonly VirtioHost _host;
 
     /// <param name="pvpanic">Called with the events the guest reports through pvpanic (PvPanicDevice's bits).</param>
@@ -38,7 +40,9 @@ public sealed class Board : IDisposable
         Serial = new Serial8250(console.SerialSink, new GsiLine(vm, Serial8250.Com1Irq));
         Io.Register(Serial8250.Com1, 8, "serial (COM1)", Serial);
 
-        var kbd = new I8042(() => stop.TrySet(new VmExit(ExitReason.Reboot, "the guest rebooted")));
+        var kbd = new I8042(() => stop.TrySet(new VmExit(ExitReason.Reboot, "the guest rebooted")),
+            new GsiLine(vm, (uint)Layout.I8042KeyboardIrq));
+        Keyboard = kbd;
         Io.Register(I8042.DataPort, 1, "i8042 data", kbd);
         Io.Register(I8042.CommandPort, 1, "i8042 command", new OffsetPort(kbd, I8042.CommandPort - I8042.DataPort));
         Io.Register(I8042.ControlPortA, 1, "system control port A", kbd.PortA);

@@ -21,9 +21,11 @@ public sealed class VcpuRunner
     private readonly MmioBus _mmio;
     private readonly GuestMemory _mem;
     private readonly StopLatch _stop;
+    private readonly PauseGate _gate;
 
-    public VcpuRunner(KvmVcpu vcpu, IoBus io, MmioBus mmio, GuestMemory mem, StopLatch stop)
+    public VcpuRunner(KvmVcpu vcpu, IoBus io, MmioBus mmio, GuestMemory mem, StopLatch stop, PauseGate gate)
     {
+        _gate = gate;
         _vcpu = vcpu;
         _io = io;
         _mmio = mmio;
@@ -38,6 +40,8 @@ public sealed class VcpuRunner
         {
             while (!_stop.IsSet)
             {
+                _gate.Pass(_vcpu.ClearKick);
+                if (_stop.IsSet) break;
                 var exit = Handle(_vcpu.Run());
                 if (exit is not null) _stop.TrySet(exit);
             }
