@@ -77,7 +77,7 @@ public sealed class ControlServer : IDisposable
                 if (fds[0].revents != 0 || _stopping) break;
                 // Clients first, from the back, so removing one leaves the indexes of the rest alone.
                 for (int i = _clients.Count - 1; i >= 0; i--)
-                    if (fds[2 + i].revents != 0 && !Serve(_clients[i]))
+                    if (fds[2 + i].revents != 0 && !Serve(_clients[i], fds[2 + i].revents))
                     {
                         _clients[i].Dispose();
                         _clients.RemoveAt(i);
@@ -110,13 +110,16 @@ public sealed class ControlServer : IDisposable
     }
 
     /// <summary>Answers the client's waiting request; false when the client is gone and its socket should close.</summary>
-    private bool Serve(SafeFd client)
+    private bool Serve(SafeFd client, short revents)
     {
         long n = UnixSocket.Receive(client, _buf);
         if (n < 0) return true; // a spurious wake-up
-        if (n == 0) return false;
+        // A message of no bytes reads like a hang-up; only POLLHUP tells the two apart.
+        if (n == 0 && (revents & POLLHUP) != 0) return false;
         string? error;
-        if (n > Control.MaxMessage)
+        if (n == 0)
+            error = $"an empty request: send one JSON object, like {{\"{Control.Op}\": \"{Control.Ops.Pause}\"}}";
+        else if (n > Control.MaxMessage)
             error = $"a request of {n} bytes is over the limit of {Control.MaxMessage}";
         else
         {
@@ -134,6 +137,7 @@ public sealed class ControlServer : IDisposable
     /// <summary>Stops serving, closes every connection and removes the socket's path.</summary>
     public void Dispose()
     {
+        if (_stopping) return;
         _stopping = true;
         _wake.Signal();
         _thread?.Join();

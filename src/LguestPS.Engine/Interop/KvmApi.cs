@@ -41,6 +41,7 @@ public static class KvmApi
     public static readonly uint KVM_GET_LAPIC = Ioc.IOR<kvm_lapic_state>(KVMIO, 0x8e);
     public static readonly uint KVM_SET_LAPIC = Ioc.IOW<kvm_lapic_state>(KVMIO, 0x8f);
     public static readonly uint KVM_SET_CPUID2 = Ioc.IOW<kvm_cpuid2>(KVMIO, 0x90);
+    public static readonly uint KVM_KVMCLOCK_CTRL = Ioc.IO(KVMIO, 0xad);
     public static readonly uint KVM_GET_MP_STATE = Ioc.IOR<kvm_mp_state>(KVMIO, 0x98);
 
     // Capabilities (KVM_CHECK_EXTENSION)

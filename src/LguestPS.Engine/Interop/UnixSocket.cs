@@ -35,7 +35,7 @@ public static class UnixSocket
         sockaddr_un addr = default;
         addr.sun_family = (ushort)AF_UNIX;
         for (int i = 0; i < p.Length; i++) addr.sun_path[i] = p[i];
-        mode_t old = umask(0x3F); // 0077: the socket is born rw------- (bind honours the umask)
+        mode_t old = umask(0x7F); // 0177: the socket is born rw------- (bind honours the umask)
         int r = bind(fd, (sockaddr*)&addr, (socklen_t)sizeof(sockaddr_un));
         int err = errno;
         umask(old);
@@ -60,6 +60,7 @@ public static class UnixSocket
     }
 
     /// <summary>The next waiting connection, non-blocking; null when none waits (or it went away first).</summary>
+    // SAFETY: accept4(2) is given no address buffer (null, null), so it writes no memory of ours.
     public static unsafe SafeFd? Accept(SafeFd listener)
     {
         int fd;

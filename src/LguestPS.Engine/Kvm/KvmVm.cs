@@ -64,11 +64,12 @@ public sealed class KvmVm : IDisposable
     /// Whether the guest has masked this IOAPIC pin (its redirection entry's bit 16), as it is until a driver
     /// asks for the interrupt: a masked pin means nobody in the guest listens to that device.
     /// </summary>
+    // SAFETY: the IOAPIC's state fills the local chip union (512 bytes): the head, then 24 8-byte redirection
+    // entries; the pin is checked against 24 before its entry is read.
     public unsafe bool IsIoApicPinMasked(int pin)
     {
         var chip = new kvm_irqchip { chip_id = KVM_IRQCHIP_IOAPIC };
         Sys.Ioctl(_fd, KVM_GET_IRQCHIP, ref chip, "KVM_GET_IRQCHIP");
-        // SAFETY: the IOAPIC's state fills the chip union (512 bytes): the head, then 24 8-byte redirection entries.
         ulong* redirection = (ulong*)(chip.chip + sizeof(kvm_ioapic_state_head));
         return pin is < 0 or >= IoApicPins || (redirection[pin] & (1UL << 16)) != 0;
     }

@@ -245,6 +245,7 @@ public sealed class Machine : IDisposable
                     try { now.Vm.SetClock(clock); }
                     catch (SysException e) { Log.Warning($"resume: the guest's clock cannot be set ({e.Message}); it leaps over the pause"); }
                 }
+                foreach (var v in now.Vcpus) v.MarkClockStopped(); // a guest on the TSC clock sees the gap: its watchdog is told why
                 now.Gate.Open();
             }
             return p.Since.Elapsed;
