@@ -6,7 +6,7 @@ using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Cli;
 
-/*L:050
+/*L:670
  * The control channel (docs/engine.md, "Control channel"): how the module
  * presses the power button, types Ctrl+Alt+Del, pauses and resumes a VM it
  * started. It is a unix socket rather than the engine's stdin, which already

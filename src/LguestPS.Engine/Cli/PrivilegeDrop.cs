@@ -7,7 +7,7 @@ using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Cli;
 
-/*L:650
+/*L:680
  * --chroot and --username, as the seed did them and in the seed's order: once
  * every file, disk, tap and KVM descriptor is open (a reboot rebuilds the VM
  * from descriptors we already hold, so nothing needs reopening), we chroot,

@@ -2,7 +2,7 @@ using LguestPS.Engine.Bus;
 
 namespace LguestPS.Engine.Pci;
 
-/*L:310
+/*L:320
  * pvpanic, the PCI flavour (QEMU's docs/specs/pvpanic.rst; Linux's
  * pvpanic-pci driver): a guest whose kernel panics says so through one
  * byte in BAR0, so the host learns of it at once rather than from a console

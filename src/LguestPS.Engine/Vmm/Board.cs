@@ -9,7 +9,7 @@ using LguestPS.Engine.Virtio.Transport;
 
 namespace LguestPS.Engine.Vmm;
 
-/*L:590
+/*L:600
  * The board: what a PC has soldered on besides the CPU, built afresh for
  * every boot so a reboot finds every device in its power-on state. The
  * interrupt controllers and the PIT live in the kernel (KVM_CREATE_IRQCHIP,

@@ -4,7 +4,7 @@ using LguestPS.Engine.Virtio.Console;
 
 namespace LguestPS.Engine.Vmm;
 
-/*L:600
+/*L:610
  * Two consoles, one terminal: the UART (ttyS0) and the virtio console (hvc0)
  * both print to stdout, and input goes to whichever one the guest spoke on
  * last. Early boot talks on ttyS0, so typing reaches it; once the kernel

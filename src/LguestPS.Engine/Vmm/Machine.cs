@@ -15,7 +15,7 @@ using LguestPS.Engine.Virtio.Rng;
 
 namespace LguestPS.Engine.Vmm;
 
-/*L:570
+/*L:580
  * A Machine is the whole guest: RAM, the kernel and initrd we loaded once,
  * and for each boot a fresh KVM VM with its board of devices and vCPU
  * threads. The seed rebooted by exec'ing itself; we rebuild in-process

@@ -1,6 +1,6 @@
 namespace LguestPS.Engine.Vmm;
 
-/*L:640
+/*L:650
  * Pausing a VM is holding every vCPU outside KVM_RUN. Each vCPU thread
  * passes this gate before it enters the guest; while the gate is shut it
  * waits there instead. Shutting the gate is not enough on its own (a vCPU

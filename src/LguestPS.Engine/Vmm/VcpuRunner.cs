@@ -7,7 +7,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Vmm;
 
-/*L:630
+/*L:640
  * The heart of the launcher, as run_guest() was in the seed: enter the guest,
  * and when it comes back, do what it asked and go round again. Where lguest
  * decoded IN and OUT instructions itself, KVM hands us the port, the size and
