@@ -109,6 +109,8 @@ internal static class LguestErrors
             ("VmNotFound", ErrorCategory.ObjectNotFound),
             ("VmRunning", ErrorCategory.InvalidOperation),
             ("VmNotRunning", ErrorCategory.InvalidOperation),
+            ("VmControlFailed", ErrorCategory.ConnectionError),
+            ("VmControlRefused", ErrorCategory.InvalidOperation),
             ("VmRemoved", ErrorCategory.InvalidOperation),
             ("PatternInvalid", ErrorCategory.InvalidArgument),
             ("WaitTimeout", ErrorCategory.OperationTimeout),

@@ -12,7 +12,7 @@ internal static class EngineArguments
     /// argument arrives exactly as the user wrote it, quotes and double spaces
     /// included.
     /// </summary>
-    internal static List<string> For(LguestVm vm, bool verbose)
+    internal static List<string> For(LguestVm vm, bool verbose, string? controlSocket = null)
     {
         var cl = new EngineCommandLine
         {
@@ -26,6 +26,7 @@ internal static class EngineArguments
             HostQuirks = vm.HostQuirks,
             MemoryMiB = (ulong)vm.MemoryMB,
             Kernel = vm.Kernel,
+            Control = controlSocket,
         };
         foreach (var device in vm.Devices) device.AddTo(cl);
         if (!string.IsNullOrEmpty(vm.KernelArguments)) cl.KernelArgs.Add(vm.KernelArguments);
