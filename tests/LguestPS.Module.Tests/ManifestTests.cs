@@ -9,7 +9,8 @@ public class ManifestTests(PowerShellSession ps) : IClassFixture<PowerShellSessi
     internal static readonly string[] Cmdlets =
     {
         "Add-LguestBlockDevice", "Add-LguestRng", "Add-LguestTapNetwork", "Get-LguestVm", "New-LguestVm",
-        "Remove-LguestVm", "Send-LguestVmConsole", "Start-LguestVm", "Stop-LguestVm", "Wait-LguestVm",
+        "Remove-LguestVm", "Resume-LguestVm", "Send-LguestVmConsole", "Start-LguestVm", "Stop-LguestVm",
+        "Suspend-LguestVm", "Wait-LguestVm",
     };
 
     [Fact]
