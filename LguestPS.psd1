@@ -18,6 +18,8 @@
         'Start-LguestVm'
         'Get-LguestVm'
         'Stop-LguestVm'
+        'Suspend-LguestVm'
+        'Resume-LguestVm'
         'Wait-LguestVm'
         'Send-LguestVmConsole'
         'Remove-LguestVm'

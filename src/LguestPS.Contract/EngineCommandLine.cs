@@ -21,7 +21,7 @@ public sealed class EngineCommandLine
         "usage: lguest [--verbose] [--tunnet=(<ip>[:<mac>]|bridge:<bridge>[:<mac>])]... [--block=<file>[,ro]]...\n" +
         "              [--rng] [--initrd=<file>] [--username=<user>] [--chroot=<dir>] [--cpus=<n>]\n" +
         "              [--on-reboot=restart|exit] [--log-format=text|json] [--no-host-quirks] [--parent-pid=<pid>]\n" +
-        "              [--sandbox]\n" +
+        "              [--sandbox] [--control=<socket>]\n" +
         "              <mem-in-mb> <kernel> [kernel args...]";
 
     private const string RestartWord = "restart", ExitWord = "exit", TextWord = "text", JsonWord = "json";
@@ -46,6 +46,9 @@ public sealed class EngineCommandLine
 
     /// <summary>--sandbox: a seccomp allowlist once the VM is set up (docs/engine.md, "Sandbox").</summary>
     public bool Sandbox { get; set; }
+
+    /// <summary>Where the engine listens for control requests (Control); null for no control channel.</summary>
+    public string? Control { get; set; }
     public ulong MemoryMiB { get; set; }
     public string Kernel { get; set; } = "";
 
@@ -116,6 +119,7 @@ public sealed class EngineCommandLine
                         throw Bad($"--parent-pid={value}: give the process id of the program that starts lguest");
                     o.ParentPid = parent;
                     break;
+                case OptionNames.Control: o.Control = NonEmpty(name, Value()); break;
                 case OptionNames.Cpus:
                     if (!int.TryParse(Value(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int cpus)
                         || cpus < 1 || cpus > Limits.MaxCpus)
@@ -177,6 +181,7 @@ public sealed class EngineCommandLine
         if (Username != null) Add(OptionNames.Username, Username);
         if (Chroot != null) Add(OptionNames.Chroot, Chroot);
         if (!HostQuirks) Add(OptionNames.NoHostQuirks);
+        if (Control != null) Add(OptionNames.Control, Control);
         args.Add(MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture));
         args.Add(Kernel);
         args.AddRange(KernelArgs);

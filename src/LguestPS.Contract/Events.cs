@@ -9,7 +9,7 @@ namespace LguestPS.Contract;
  * other string constant declared directly in it is one of its fields, and
  * the words a field may hold live in a class nested inside it. That shape is
  * what the docs test reads, so a new event is one line here:
- *     public static class Paused { public const string Name = "paused"; }
+ *     public static class Snapshot { public const string Name = "snapshot"; }
  */
 public static class Events
 {
@@ -28,7 +28,8 @@ public static class Events
         /// <summary>The words of <see cref="Devices"/>: the 8250 UART first, then the virtio functions in PCI slot order.</summary>
         public static class DeviceNames
         {
-            public const string Serial = "serial", Console = "console", Block = "block", Rng = "rng", Net = "net";
+            public const string Serial = "serial", Console = "console", Block = "block", Rng = "rng", Net = "net",
+                PvPanic = "pvpanic";
         }
     }
 
@@ -40,6 +41,43 @@ public static class Events
 
         /// <summary>The words of <see cref="Reason"/>.</summary>
         public static class Reasons { public const string Reset = "reset", TripleFault = "triple-fault"; }
+    }
+
+    /// <summary>
+    /// The guest kernel reported a panic (pvpanic). <see cref="Line"/> is the last console line that
+    /// says "Kernel panic" (empty if none did); <see cref="CrashKernel"/> is true when a crash kernel
+    /// takes over and the guest runs on, false when the engine stops it (exit reason panic follows).
+    /// </summary>
+    public static class Panic
+    {
+        public const string Name = "panic";
+        public const string Line = "line", CrashKernel = "crashKernel";
+    }
+
+    /// <summary>
+    /// Someone asked the guest to shut down (over the control channel): <see cref="Method"/> says how it
+    /// was asked. Whether it obeys shows in the exit that follows, or does not.
+    /// </summary>
+    public static class ShutdownRequested
+    {
+        public const string Name = "shutdown-requested";
+        public const string Method = "method";
+
+        /// <summary>The words of <see cref="Method"/>: the control operation that asked.</summary>
+        public static class Methods { public const string PowerButton = Control.Ops.PowerButton, CtrlAltDel = Control.Ops.CtrlAltDel; }
+    }
+
+    /// <summary>Every vCPU is stopped and the guest's clock with them (control operation pause).</summary>
+    public static class Paused { public const string Name = "paused"; }
+
+    /// <summary>
+    /// The guest runs again after a pause; <see cref="PausedSeconds"/> is how long it was frozen, time its
+    /// clock did not count.
+    /// </summary>
+    public static class Resumed
+    {
+        public const string Name = "resumed";
+        public const string PausedSeconds = "pausedSeconds";
     }
 
     /// <summary>A failure, with a stable <see cref="ErrorId"/>.</summary>

@@ -31,8 +31,9 @@ public sealed class ExitReason
     public static readonly ExitReason EmulationFailure = new ExitReason("emulation-failure", 5, ExitOutcome.Failure, "GuestEmulationFailure");
     public static readonly ExitReason InternalError = new ExitReason("internal-error", 5, ExitOutcome.Failure, "GuestEmulationFailure");
     public static readonly ExitReason EngineError = new ExitReason("engine-error", 7, ExitOutcome.Failure, "EngineFailed");
-    public static readonly ExitReason SandboxViolation = new ExitReason("sandbox-violation", 9, ExitOutcome.Failure, "EngineSandboxViolation");
+    public static readonly ExitReason SandboxViolation = new ExitReason("sandbox-violation", 10, ExitOutcome.Failure, "EngineSandboxViolation");
     public static readonly ExitReason ConsoleInterrupt = new ExitReason("console-interrupt", 8, ExitOutcome.Stop);
+    public static readonly ExitReason Panic = new ExitReason("panic", 9, ExitOutcome.Failure, "GuestPanicked");
     public static readonly ExitReason SigInt = new ExitReason("sigint", 130, ExitOutcome.Stop);
     public static readonly ExitReason SigTerm = new ExitReason("sigterm", 143, ExitOutcome.Stop);
     public static readonly ExitReason SigHup = new ExitReason("sighup", 129, ExitOutcome.Stop);

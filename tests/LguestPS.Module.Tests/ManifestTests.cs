@@ -9,7 +9,7 @@ public class ManifestTests(PowerShellSession ps) : IClassFixture<PowerShellSessi
     internal static readonly string[] Cmdlets =
     {
         "Add-LguestBlockDevice", "Add-LguestRng", "Add-LguestTapNetwork", "Copy-LguestVmFile", "Get-LguestVm", "Invoke-LguestVmCommand", "New-LguestDisk", "New-LguestInitramfs", "New-LguestVm",
-        "Remove-LguestVm", "Send-LguestVmConsole", "Start-LguestVm", "Stop-LguestVm", "Wait-LguestVm",
+        "Remove-LguestVm", "Resume-LguestVm", "Send-LguestVmConsole", "Start-LguestVm", "Stop-LguestVm", "Suspend-LguestVm", "Wait-LguestVm",
     };
 
     [Fact]

@@ -189,6 +189,17 @@ BeforeAll {
         'Stop-LguestVm: Example 2: See what would stop' = @{
             Setup = { New-LguestVm -Name keep -MemoryMB 64 -Kernel ./vmlinuz | Out-Null }
             Check = { (Get-LguestVm keep).State | Should -Be 'Off' } }
+        'Suspend-LguestVm: Example 1: Freeze a VM' = @{ Check = {
+            $out.Name | Should -Be 'p1'
+            $out.State | Should -Be 'Paused'
+            Stop-LguestVm p1 -TurnOff } }
+        'Suspend-LguestVm: Example 2: See what would be suspended' = @{
+            Setup = { New-LguestVm -Name idle -MemoryMB 64 -Kernel ./vmlinuz | Out-Null }
+            Check = { (Get-LguestVm idle).State | Should -Be 'Off' } }
+        'Resume-LguestVm: Example 1: Freeze a VM and thaw it' = @{ Check = {
+            $out.Name | Should -Be 'r1'
+            $out.State | Should -Be 'Running'
+            Stop-LguestVm r1 -TurnOff } }
         'Wait-LguestVm: Example 1: Wait for a console line' = @{ Check = {
             $out.Text | Should -Match '^TESTS DONE passed=\d+ failed=0$'
             (Get-LguestVm w1).State | Should -Be 'Off' } }

@@ -18,8 +18,11 @@ public static class TourOrder
         ("Loading a kernel", [
             "Boot/ImageFile.cs", "Boot/KernelImage.cs", "Boot/SetupHeader.cs", "Boot/BzImage.cs", "Boot/ElfImage.cs",
             "Boot/InitrdImage.cs", "Boot/ZeroPage.cs", "Boot/E820.cs", "Boot/PageTables.cs", "Boot/Gdt.cs",
-            "Boot/CpuState.cs", "Boot/MpTable.cs", "Boot/BootLoader.cs"]),
-        ("Ports, the UART and PCI", ["Bus/IoBus.cs", "Platform/Serial8250.cs", "Pci/PciFunction.cs", "Pci/MsiX.cs", "Pci/PciRoot.cs"]),
+            "Boot/CpuState.cs", "Boot/MpTable.cs", "Boot/Acpi/AcpiTables.cs", "Boot/Acpi/Fadt.cs", "Boot/Acpi/Madt.cs",
+            "Boot/Acpi/Dsdt.cs", "Boot/Acpi/Aml.cs", "Boot/BootLoader.cs"]),
+        ("Ports, the UART and PCI", [
+            "Bus/IoBus.cs", "Platform/Serial8250.cs", "Platform/AcpiPowerDevice.cs", "Platform/I8042.cs", "Pci/PciFunction.cs", "Pci/MsiX.cs",
+            "Pci/PciRoot.cs", "Pci/PvPanicDevice.cs"]),
         ("The virtqueue", [
             "Virtio/Queue/VirtqAbi.cs", "Virtio/Queue/Virtqueue.cs", "Virtio/Queue/ActiveRing.cs", "Virtio/Queue/DescChain.cs",
             "Virtio/Queue/ChainReader.cs", "Virtio/Queue/ChainWriter.cs", "Virtio/Queue/Virtqueue.Pop.cs",
@@ -32,8 +35,8 @@ public static class TourOrder
             "Virtio/Net/TapDevice.cs", "Virtio/Net/NetDevice.cs", "Virtio/Net/NetDevice.Receive.cs"]),
         ("The machine", [
             "Vmm/Machine.cs", "Vmm/HostQuirks.cs", "Vmm/Board.cs", "Vmm/ConsoleMux.cs", "Vmm/VirtioHost.cs",
-            "Vmm/CpuSetup.cs", "Vmm/VcpuRunner.cs"]),
-        ("Back at the command line", ["Cli/StdioConsole.cs", "Cli/PrivilegeDrop.cs", "Cli/StopSignals.cs", "Cli/ParentLink.cs", "Cli/Sandbox.cs"]),
+            "Vmm/CpuSetup.cs", "Vmm/VcpuRunner.cs", "Vmm/PauseGate.cs"]),
+        ("Back at the command line", ["Cli/StdioConsole.cs", "Cli/ControlServer.cs", "Cli/PrivilegeDrop.cs", "Cli/StopSignals.cs", "Cli/ParentLink.cs", "Cli/Sandbox.cs"]),
     ];
 
     public static IEnumerable<string> Files => Parts.SelectMany(p => p.Files);

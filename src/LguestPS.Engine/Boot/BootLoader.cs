@@ -1,16 +1,17 @@
 using System.Buffers.Binary;
 using LguestPS.Contract;
+using LguestPS.Engine.Boot.Acpi;
 using LguestPS.Engine.Diagnostics;
 using LguestPS.Engine.Interop;
 using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Boot;
 
-/*L:190
+/*L:240
  * Everything comes together here, in the order of the seed's main(): kernel,
  * initrd, the zero page with its memory map and command line; then what a
  * PC's firmware and a 64-bit boot loader would have left lying around: page
- * tables, a GDT, an MP table.
+ * tables, a GDT, an MP table and the ACPI tables.
  *
  * All the deciding happens before the first byte is written (does it fit,
  * where does the initrd go, is the command line too long), so a refusal
@@ -40,10 +41,11 @@ public static class BootLoader
             mem.Clear(Layout.BootStackTop - Layout.BootStackSize, Layout.BootStackSize);
             mem.Clear(Layout.CmdLine, Layout.CmdLineMax);
             mem.Write(Layout.CmdLine, cmdline);
-            mem.Write(Layout.BootParams, BuildZeroPage(kernel, initrdGpa, initrdSize, e820));
             PageTables.Write(mem);
             Gdt.Write(mem);
             MpTable.Write(mem, cpus, pciIrq);
+            ulong rsdp = AcpiTables.Write(mem, cpus, pciIrq);
+            mem.Write(Layout.BootParams, BuildZeroPage(kernel, initrdGpa, initrdSize, e820, rsdp));
         }
         catch (GuestMemoryException e)
         {
@@ -88,10 +90,11 @@ public static class BootLoader
     }
 
     /// <summary>struct boot_params: the kernel's setup header, then our pointers and the e820 map.</summary>
-    internal static byte[] BuildZeroPage(KernelImage kernel, ulong initrdGpa, ulong initrdSize, IReadOnlyList<E820Entry> e820)
+    internal static byte[] BuildZeroPage(KernelImage kernel, ulong initrdGpa, ulong initrdSize, IReadOnlyList<E820Entry> e820, ulong rsdp)
     {
         var zp = new byte[ZeroPage.Size];
         kernel.WriteSetupHeader(zp);
+        BinaryPrimitives.WriteUInt64LittleEndian(zp.AsSpan(ZeroPage.AcpiRsdpAddr), rsdp);
         Put32(zp, ZeroPage.CmdLinePtr, ZeroPage.ExtCmdLinePtr, Layout.CmdLine);
         Put32(zp, ZeroPage.RamdiskImage, ZeroPage.ExtRamdiskImage, initrdGpa);
         Put32(zp, ZeroPage.RamdiskSize, ZeroPage.ExtRamdiskSize, initrdSize);

@@ -8,13 +8,14 @@ namespace LguestPS.Engine.Boot;
  *
  *   [0, 0x9FC00)              RAM: conventional memory, our boot tables live here
  *   [0x9FC00, 0xA0000)        reserved: the MP floating pointer (last KiB of base memory)
- *   [0xF0000, 0x100000)       reserved: the BIOS segment, with the MP configuration table
+ *   [0xE0000, 0x100000)       reserved: the BIOS area, with the ACPI tables and the MP
+ *                             configuration table
  *   [0x100000, low end)       RAM: up to the guest's size or 3 GiB, whichever is less
  *   [0xFEFFC000, 0xFF000000)  reserved: KVM's identity-map page and real-mode TSS (the
  *                             kernel must not put a PCI BAR there; QEMU reserves it too)
  *   [4 GiB, 4 GiB + rest)     RAM: whatever did not fit below the PCI hole
  *
- * [0xA0000, 0xF0000) is left out, as the VGA and option-ROM hole always is.
+ * [0xA0000, 0xE0000) is left out, as the VGA and option-ROM hole always is.
  * Linux reads the map from boot_params.e820_table (e820_entries of them).
  */
 public static class E820
@@ -30,7 +31,7 @@ public static class E820
         {
             new(0, Layout.EbdaStart, ZeroPage.E820Ram),
             new(Layout.MpTable, 0xA0000 - Layout.MpTable, ZeroPage.E820Reserved),
-            new(Layout.MpConfig, Layout.HighMemory - Layout.MpConfig, ZeroPage.E820Reserved),
+            new(Layout.AcpiTables, Layout.HighMemory - Layout.AcpiTables, ZeroPage.E820Reserved),
         };
         if (lowEnd > Layout.HighMemory)
             map.Add(new(Layout.HighMemory, lowEnd - Layout.HighMemory, ZeroPage.E820Ram));

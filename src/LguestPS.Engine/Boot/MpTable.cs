@@ -32,7 +32,14 @@ namespace LguestPS.Engine.Boot;
  *    configurations.
  *
  * Processor i has local APIC id i: KVM gives vCPU i that id. The IOAPIC takes
- * id cpus, the first one no CPU uses (APIC ids share one space).
+ * id cpus, the first one no CPU uses (on the old APIC bus all ids shared one
+ * space), as long as its ID register can say so: that register has 4 bits
+ * (27:24, as on the 82093AA; KVM's keeps no more), so from 16 CPUs on every id
+ * it could hold is a CPU's, and it takes 15. That is no clash on an xAPIC
+ * machine (any 64-bit one), where I/O APIC and local APIC ids live apart;
+ * Linux's x86-64 io_apic_unique_id() only compares I/O APICs with each other.
+ * What the table says and what the register reads must agree (MP spec 4.3.3,
+ * "the ID of this I/O APIC"): the Machine sets the register from IoApicId too.
  */
 public static class MpTable
 {
@@ -49,7 +56,11 @@ public static class MpTable
     private const uint CpuFeatures = 0x201;  // CPUID.1:EDX FPU and APIC
     private const byte AllLocalApics = 0xFF;
 
-    public static byte IoApicId(int cpus) => (byte)cpus;
+    /// <summary>The highest id the IOAPIC's 4-bit ID register holds.</summary>
+    public const int IoApicIdMax = 15;
+
+    /// <summary>The IOAPIC's id for a machine of cpus vCPUs (the table's, the MADT's and the register's).</summary>
+    public static byte IoApicId(int cpus) => (byte)Math.Min(cpus, IoApicIdMax);
 
     /// <summary>
     /// Writes the floating pointer and the configuration table for cpus vCPUs, with INTA# of PCI slot s
@@ -72,7 +83,7 @@ public static class MpTable
         f[8] = 1;  // length in 16-byte units
         f[9] = 4;  // spec revision 1.4
         // f[11] feature 1 = 0: a configuration table is present. f[12] bit 7 (IMCRP) = 0: virtual wire mode, no IMCR.
-        f[10] = Checksum(f);
+        f[10] = ZeroSum.Of(f);
         return f;
     }
 
@@ -103,16 +114,8 @@ public static class MpTable
         "LGUEST-KVM  "u8.CopyTo(b.AsSpan(16));                                 // product id, 12 bytes
         BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(34), (ushort)t.Entries);
         BinaryPrimitives.WriteUInt32LittleEndian(b.AsSpan(36), (uint)Layout.LocalApic);
-        b[7] = Checksum(b);
+        b[7] = ZeroSum.Of(b);
         return b;
-    }
-
-    /// <summary>The byte that makes all bytes of data sum to zero (its own slot must hold zero).</summary>
-    internal static byte Checksum(ReadOnlySpan<byte> data)
-    {
-        byte sum = 0;
-        foreach (byte x in data) sum += x;
-        return (byte)-sum;
     }
 
     private sealed class Writer(int capacity)

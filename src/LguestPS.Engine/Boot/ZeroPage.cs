@@ -17,6 +17,7 @@ public static class ZeroPage
     public const int Size = 0x1000;
 
     // struct boot_params, outside the setup header.
+    public const int AcpiRsdpAddr = 0x070;      // acpi_rsdp_addr (u64): where the RSDP is, so the kernel need not scan
     public const int ExtRamdiskImage = 0x0C0;   // ext_ramdisk_image: bits 63..32 of ramdisk_image
     public const int ExtRamdiskSize = 0x0C4;    // ext_ramdisk_size
     public const int ExtCmdLinePtr = 0x0C8;     // ext_cmd_line_ptr

@@ -2,7 +2,7 @@ using LguestPS.Engine.Diagnostics;
 
 namespace LguestPS.Engine.Bus;
 
-/*L:200
+/*L:250
  * Port I/O dispatch. The guest's IN and OUT instructions arrive here from the
  * vCPU loop, one exit each, so the lookup must be cheap: a table with one
  * byte per port (64 KiB) names the device that owns it. A port nobody owns

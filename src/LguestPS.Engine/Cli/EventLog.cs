@@ -69,6 +69,32 @@ public sealed class EventLog
         Json(Events.Reboot.Name, w => { w.WriteString(Events.Reboot.Reason, reason); w.WriteNumber(Events.Reboot.Count, count); });
     }
 
+    /// <summary>The guest reported a kernel panic. Text mode says nothing here: the exit line (or a warning) does.</summary>
+    public void Panic(string line, bool crashKernel)
+    {
+        if (_format == LogFormat.Text) return;
+        Json(Events.Panic.Name, w => { w.WriteString(Events.Panic.Line, line); w.WriteBoolean(Events.Panic.CrashKernel, crashKernel); });
+    }
+
+    /// <summary>A shutdown was asked of the guest over the control channel (method: the control operation).</summary>
+    public void ShutdownRequested(string method)
+    {
+        if (_format == LogFormat.Text) { if (Log.IsVerbose) Text($"asked the guest to shut down ({method})"); return; }
+        Json(Events.ShutdownRequested.Name, w => w.WriteString(Events.ShutdownRequested.Method, method));
+    }
+
+    public void Paused()
+    {
+        if (_format == LogFormat.Text) { if (Log.IsVerbose) Text("guest paused"); return; }
+        Json(Events.Paused.Name, _ => { });
+    }
+
+    public void Resumed(TimeSpan pausedFor)
+    {
+        if (_format == LogFormat.Text) { if (Log.IsVerbose) Text($"guest resumed after {pausedFor.TotalSeconds:0.###} s paused"); return; }
+        Json(Events.Resumed.Name, w => w.WriteNumber(Events.Resumed.PausedSeconds, Math.Round(pausedFor.TotalSeconds, 6)));
+    }
+
     /// <summary>A failure; in text, followed by <paramref name="usage"/> if given (JSON readers built the command line themselves).</summary>
     public void Error(ErrorId id, string message, string? usage = null)
     {

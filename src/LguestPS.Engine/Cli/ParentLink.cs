@@ -5,7 +5,7 @@ using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Cli;
 
-/*L:620
+/*L:720
  * --parent-pid=<pid>: the engine belongs to the program that started it
  * (the PowerShell module, or any other), and must not outlive it, however
  * it ends: kill -9 runs none of its code. So the engine asks the kernel

@@ -6,7 +6,7 @@ using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Cli;
 
-/*L:600
+/*L:700
  * --chroot and --username, as the seed did them and in the seed's order: once
  * every file, disk, tap and KVM descriptor is open (a reboot rebuilds the VM
  * from descriptors we already hold, so nothing needs reopening), we chroot,

@@ -84,6 +84,36 @@ public static class Program
         return exit.Code;
     }
 
+    /// <summary>Does one control operation (ControlServer): null when done, else why not.</summary>
+    private static string? Control(Machine machine, EventLog log, string op)
+    {
+        try
+        {
+            switch (op)
+            {
+                case Contract.Control.Ops.PowerButton:
+                    machine.PressPowerButton();
+                    log.ShutdownRequested(op);
+                    break;
+                case Contract.Control.Ops.CtrlAltDel:
+                    machine.CtrlAltDel();
+                    log.ShutdownRequested(op);
+                    break;
+                case Contract.Control.Ops.Pause:
+                    if (machine.Pause()) log.Paused();
+                    break;
+                case Contract.Control.Ops.Resume:
+                    if (machine.Resume() is { } pausedFor) log.Resumed(pausedFor);
+                    break;
+            }
+            return null;
+        }
+        catch (EngineException e)
+        {
+            return e.Message;
+        }
+    }
+
     private static int Run(EngineCommandLine opts, EventLog log, StdioConsole console, Action<Machine> started, Func<VmExit?> early)
     {
         var cfg = new VmConfig(opts.MemoryMiB, opts.Cpus, opts.Kernel, opts.Initrd, opts.KernelCommandLine,
@@ -100,11 +130,15 @@ public static class Program
         var machine = new Machine(cfg, console);
         started(machine);
         machine.OpenKvm();
+        // Bound before the privilege drop (the path may be outside the jail), served once the guest runs.
+        using var control = opts.Control is null ? null
+            : ControlServer.Listen(opts.Control, ControlServer.CurrentUser, op => Control(machine, log, op));
         PrivilegeDrop.Apply(jail, user); // everything is open; nothing below opens a file
         if (opts.ParentPid is int parent && user is not null && !ParentLink.Rearm(parent))
             machine.Stop(new VmExit(ExitReason.SigTerm, ParentLink.Ended(parent)));
         if (early() is { } stopped) machine.Stop(stopped);
         machine.Rebooted = log.Reboot;
+        machine.Panicked = log.Panic;
         console.StartInput(machine.DeliverInput, () =>
         {
             console.Release();
@@ -112,6 +146,7 @@ public static class Program
         });
         log.Ready(opts.MemoryMiB, opts.Cpus, opts.Kernel, machine.KernelFormat, machine.CommandLine,
             [Events.Ready.DeviceNames.Serial, .. machine.DeviceNames], Machine.IsPvmHost);
+        control?.Start();
         if (opts.Sandbox) Sandbox.Enter(opts.LogFormat == LogFormat.Json, log.Seconds); // nothing below sets anything up
         var exit = machine.Run();
         console.Dispose();

@@ -4,7 +4,7 @@ using LguestPS.Engine.Interop;
 
 namespace LguestPS.Engine.Cli;
 
-/*L:630
+/*L:730
  * --sandbox: once the machine is set up (every file, disk, tap and KVM
  * descriptor open, privileges dropped, the ready event out), the engine
  * gives up every system call it has no further use for. A guest that finds
@@ -17,7 +17,7 @@ namespace LguestPS.Engine.Cli;
  * The list (SandboxPolicy) is what real runs call after this point, traced
  * by tools/sandbox-trace.sh, not a guess. A call off the list is a bug of
  * ours: the SIGSYS reporter (Native/sandbox.c) ends the engine with the
- * sandbox-violation exit (code 9), naming the call's number.
+ * sandbox-violation exit (code 10), naming the call's number.
  *
  * One list for every thread: a filter is inherited by the threads a thread
  * creates, and here vCPU threads start the device workers (at the guest's

@@ -6,7 +6,7 @@ using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Cli;
 
-/*L:590
+/*L:680
  * The guest's console is our own stdin and stdout, as in the seed.
  *
  * Output: vCPUs hand us bytes one port write at a time. Writing each byte

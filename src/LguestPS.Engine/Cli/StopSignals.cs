@@ -4,7 +4,7 @@ using LguestPS.Engine.Vmm;
 
 namespace LguestPS.Engine.Cli;
 
-/*L:610
+/*L:710
  * Every signal whose default would end the process ends it our way instead:
  * the terminal put back, the disks flushed, the exit event written. SIGINT
  * and SIGTERM were always so. A terminal that hangs up sends SIGHUP, ^\ (or

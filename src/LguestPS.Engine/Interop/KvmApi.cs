@@ -26,6 +26,8 @@ public static class KvmApi
     public static readonly uint KVM_IRQFD = Ioc.IOW<kvm_irqfd>(KVMIO, 0x76);
     public static readonly uint KVM_CREATE_PIT2 = Ioc.IOW<kvm_pit_config>(KVMIO, 0x77);
     public static readonly uint KVM_IOEVENTFD = Ioc.IOW<kvm_ioeventfd>(KVMIO, 0x79);
+    public static readonly uint KVM_SET_CLOCK = Ioc.IOW<kvm_clock_data>(KVMIO, 0x7b);
+    public static readonly uint KVM_GET_CLOCK = Ioc.IOR<kvm_clock_data>(KVMIO, 0x7c);
 
     // vCPU ioctls
     public static readonly uint KVM_RUN = Ioc.IO(KVMIO, 0x80);
@@ -39,6 +41,7 @@ public static class KvmApi
     public static readonly uint KVM_GET_LAPIC = Ioc.IOR<kvm_lapic_state>(KVMIO, 0x8e);
     public static readonly uint KVM_SET_LAPIC = Ioc.IOW<kvm_lapic_state>(KVMIO, 0x8f);
     public static readonly uint KVM_SET_CPUID2 = Ioc.IOW<kvm_cpuid2>(KVMIO, 0x90);
+    public static readonly uint KVM_KVMCLOCK_CTRL = Ioc.IO(KVMIO, 0xad);
     public static readonly uint KVM_GET_MP_STATE = Ioc.IOR<kvm_mp_state>(KVMIO, 0x98);
 
     // Capabilities (KVM_CHECK_EXTENSION)

@@ -124,6 +124,18 @@ public unsafe struct kvm_irqchip
     public fixed byte chip[512];
 }
 
+/// <summary>kvm_clock_data: the VM's kvmclock, what the guest reads as time since boot (ns).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct kvm_clock_data
+{
+    public ulong clock;
+    public uint flags;
+    public uint pad0;
+    public ulong realtime;
+    public ulong host_tsc;
+    public fixed uint pad[4];
+}
+
 [StructLayout(LayoutKind.Sequential)]
 public struct kvm_irq_level
 {

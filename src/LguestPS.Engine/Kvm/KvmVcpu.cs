@@ -138,6 +138,16 @@ public sealed partial class KvmVcpu : IDisposable
         if (_tid != 0) Sys.TgKill(Environment.ProcessId, _tid, KickSignal.Number);
     }
 
+    /// <summary>Undoes a Kick that was only a pause: the next KVM_RUN enters the guest again.</summary>
+    // SAFETY: as Kick; only this vCPU's own thread calls it, between two KVM_RUNs.
+    public unsafe void ClearKick() => _run->immediate_exit = 0;
+
+    /// <summary>
+    /// Tells the guest's kvmclock that this vCPU was stopped from outside (KVM_KVMCLOCK_CTRL), so its soft-lockup
+    /// watchdog forgives the gap. False when the guest has no kvmclock to tell (EINVAL), which is no failure.
+    /// </summary>
+    public bool MarkClockStopped() => LibC.ioctl(_fd.Fd, unchecked((int)KVM_KVMCLOCK_CTRL), 0) == 0;
+
     public kvm_regs GetRegs() { kvm_regs r = default; Sys.Ioctl(_fd, KVM_GET_REGS, ref r, "KVM_GET_REGS"); return r; }
     public void SetRegs(kvm_regs r) => Sys.Ioctl(_fd, KVM_SET_REGS, ref r, "KVM_SET_REGS");
     public kvm_sregs GetSregs() { kvm_sregs s = default; Sys.Ioctl(_fd, KVM_GET_SREGS, ref s, "KVM_GET_SREGS"); return s; }

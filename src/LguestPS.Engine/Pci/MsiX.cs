@@ -3,7 +3,7 @@ using LguestPS.Engine.Bus;
 
 namespace LguestPS.Engine.Pci;
 
-/*L:230
+/*L:300
  * MSI-X (PCI 3.0 section 6.8.2): each vector is a little table entry in a
  * BAR holding a message address, data and a mask bit, and firing it is a
  * memory write the interrupt controller turns into an interrupt. We give

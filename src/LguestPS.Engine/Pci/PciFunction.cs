@@ -4,7 +4,7 @@ using LguestPS.Engine.Diagnostics;
 
 namespace LguestPS.Engine.Pci;
 
-/*L:220
+/*L:290
  * A PCI function's 256-byte configuration space. Each byte has a write mask:
  * the guest may change only the bits the mask lets through, which is how
  * read-only IDs, BAR size bits and capability headers stay what we said they

@@ -4,7 +4,7 @@ using LguestPS.Engine.Diagnostics;
 
 namespace LguestPS.Engine.Pci;
 
-/*L:240
+/*L:310
  * Configuration mechanism #1: the guest writes a bus/device/function/register
  * address to port 0xCF8 and then reads or writes the data through
  * 0xCFC-0xCFF. We have one bus (0) with up to 32 devices, one function each;

@@ -1,9 +1,10 @@
 using LguestPS.Engine.Bus;
 using LguestPS.Engine.Chardev;
+using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Platform;
 
-/*L:210
+/*L:260
  * The 8250 (really a 16550A) UART at COM1: the guest's first voice. Linux
  * prints its earliest messages here (console=ttyS0), long before any virtio
  * driver loads, so this is where "it boots" is first seen.
@@ -15,8 +16,8 @@ namespace LguestPS.Engine.Platform;
  */
 public sealed class Serial8250 : IPortDevice
 {
-    public const ushort Com1 = 0x3F8;
-    public const uint Com1Irq = 4;
+    public const ushort Com1 = Layout.Com1;
+    public const uint Com1Irq = Layout.Com1Irq;
 
     // Register offsets (DLAB = 0 unless noted)
     private const int RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7;

@@ -4,7 +4,7 @@ using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Virtio;
 
-/*L:400
+/*L:480
  * Each active device gets one thread, sleeping in epoll on its queues'
  * doorbells (the eventfds KVM signals when the guest writes a queue's notify
  * address: no exit to us) and on whatever else the device waits for (its

@@ -1,7 +1,7 @@
 
 namespace LguestPS.Engine.Virtio;
 
-/*L:390
+/*L:470
  * What a device is, as the transport sees it: a name for messages, a type, the
  * features it offers, its queues and its configuration bytes. When the driver
  * says DRIVER_OK the transport activates it with a context that holds

@@ -3,7 +3,7 @@ using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio;
 
-/*L:410
+/*L:490
  * After a device drains its queue, new requests often follow within a few
  * microseconds. If it went straight to sleep, the driver would have to ring
  * the doorbell for each: a VM exit every time, and on a host whose KVM

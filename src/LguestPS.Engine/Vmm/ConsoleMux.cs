@@ -4,7 +4,7 @@ using LguestPS.Engine.Virtio.Console;
 
 namespace LguestPS.Engine.Vmm;
 
-/*L:550
+/*L:630
  * Two consoles, one terminal: the UART (ttyS0) and the virtio console (hvc0)
  * both print to stdout, and input goes to whichever one the guest spoke on
  * last. Early boot talks on ttyS0, so typing reaches it; once the kernel
@@ -56,12 +56,20 @@ public sealed class ConsoleMux
     /// <summary>Wakes a Deliver that is waiting (the VM is stopping).</summary>
     public void Wake() => _room.Set();
 
+    /// <summary>The last line either console carried that reported a kernel panic, or null.</summary>
+    public string? PanicLine => _panicLine;
+    private volatile string? _panicLine;
+
     private sealed class Tagged(ConsoleMux mux, bool virtio) : IConsoleSink
     {
+        private readonly PanicLine _panic = new();
+
         public void Write(ReadOnlySpan<byte> data)
         {
             mux._virtioLast = virtio;
             mux._out.Write(data);
+            _panic.Feed(data);
+            if (_panic.Last is { } line) mux._panicLine = line;
         }
     }
 }

@@ -4,7 +4,7 @@ using LguestPS.Engine.Kvm;
 
 namespace LguestPS.Engine.Vmm;
 
-/*L:570
+/*L:650
  * Dressing a vCPU for the 64-bit boot protocol. KVM creates a vCPU as a PC
  * does at power-on (real mode, at the reset vector); the protocol wants it
  * already in long mode with paging on, flat segments from our GDT, %rsi at

@@ -2,7 +2,7 @@ using LguestPS.Engine.Interop;
 
 namespace LguestPS.Engine.Vmm;
 
-/*L:530
+/*L:610
  * What a guest needs to survive a host whose KVM is software-only (PVM, see
  * PLATFORM.md): there, guest code runs in KVM's instruction emulator, which
  * cannot run the XSAVE family, SMAP's clac/stac, popcnt or (on AMD) the x87

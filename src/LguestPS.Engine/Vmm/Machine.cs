@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LguestPS.Contract;
 using LguestPS.Engine.Boot;
 using LguestPS.Engine.Chardev;
@@ -14,7 +15,7 @@ using LguestPS.Engine.Virtio.Rng;
 
 namespace LguestPS.Engine.Vmm;
 
-/*L:520
+/*L:600
  * A Machine is the whole guest: RAM, the kernel and initrd we loaded once,
  * and for each boot a fresh KVM VM with its board of devices and vCPU
  * threads. The seed rebooted by exec'ing itself; we rebuild in-process
@@ -37,6 +38,10 @@ public sealed class Machine : IDisposable
     private kvm_cpuid_entry2[] _cpuid = [];
     private StopLatch _stop = new();
     private volatile VmExit? _external;
+    // The boot in progress, for the control operations; null between boots. Under _control.
+    private readonly object _control = new();
+    private Running? _now;
+    private Paused? _paused;
     private readonly bool _pvm;
     private readonly string _cmdline = "";
 
@@ -49,6 +54,9 @@ public sealed class Machine : IDisposable
 
     /// <summary>Called after each guest reboot that we turn into a restart: (reason, reboots so far).</summary>
     public Action<string, int>? Rebooted { get; set; }
+
+    /// <summary>Called when the guest reports a kernel panic: (its console line or "", whether a crash kernel takes over).</summary>
+    public Action<string, bool>? Panicked { get; set; }
 
     /// <summary>Opens and checks everything the guest needs (kernel, initrd, RAM) before any KVM is involved.</summary>
     public Machine(VmConfig cfg, IConsoleSink console)
@@ -104,7 +112,7 @@ public sealed class Machine : IDisposable
     }
 
     /// <summary>Device names in PCI slot order, for the ready event.</summary>
-    public IEnumerable<string> DeviceNames => _devices.Select(d => d.Name);
+    public IEnumerable<string> DeviceNames => [.. _devices.Select(d => d.Name), Events.Ready.DeviceNames.PvPanic];
 
     private BootPlan LoadImage() => BootLoader.Load(_mem, _kernel, _initrd, _cmdline, _cfg.Cpus, PciIntx.GsiFor);
 
@@ -163,6 +171,96 @@ public sealed class Machine : IDisposable
         _console.Wake();
     }
 
+    /*
+     * The two ways to ask a guest to shut down. Each is only worth trying if
+     * the guest listens: an ACPI OS unmasks the GED's interrupt when its
+     * driver binds, a keyboard driver unmasks IRQ 1. Until then the pin is
+     * masked, as the IOAPIC comes out of reset, and a press would go
+     * nowhere, so we say so and the caller can try the other way or give up
+     * at once instead of waiting for a shutdown that will not come.
+     */
+    /// <summary>Presses the guest's ACPI power button. Throws EngineException when nothing in the guest would hear it.</summary>
+    public void PressPowerButton()
+    {
+        lock (_control)
+        {
+            var now = Current("press the power button");
+            if (now.Vm.IsIoApicPinMasked(Layout.GedIrq))
+                throw new EngineException(ErrorId.InvalidArgument,
+                    "the guest does not listen to its ACPI power button (no ACPI, or its GED interrupt is masked)");
+            now.Board.Power.PressPowerButton();
+        }
+    }
+
+    /// <summary>Types Ctrl+Alt+Del on the guest's PS/2 keyboard. Throws EngineException when no keyboard driver listens.</summary>
+    public void CtrlAltDel()
+    {
+        lock (_control)
+        {
+            var now = Current("type Ctrl+Alt+Del");
+            if (now.Vm.IsIoApicPinMasked(Layout.I8042KeyboardIrq))
+                throw new EngineException(ErrorId.InvalidArgument,
+                    "the guest does not listen to its PS/2 keyboard (no i8042 driver, or IRQ 1 is masked)");
+            now.Board.Keyboard.TypeCtrlAltDel();
+        }
+    }
+
+    /*
+     * Pause freezes the vCPUs (PauseGate) and then the guest's clock: the
+     * kvmclock is read once every vCPU is out, and written back on resume,
+     * so the guest's idea of time since boot skips the pause instead of
+     * leaping over it (its watchdogs would otherwise see every CPU stuck for
+     * as long as the pause lasted). Devices need no telling: without a
+     * running vCPU nobody kicks a queue, and the console goes quiet.
+     * Both are idempotent: a pause of a paused guest is no error.
+     */
+    /// <summary>Pauses the guest; false if it already was. Throws EngineException between boots.</summary>
+    public bool Pause()
+    {
+        lock (_control)
+        {
+            if (_paused is not null) return false;
+            var now = Current("pause");
+            if (!now.Gate.Shut(() => { foreach (var v in now.Vcpus) v.Kick(); }))
+                throw new EngineException(ErrorId.InvalidArgument, "cannot pause: the guest is stopping");
+            ulong? clock = null;
+            try { clock = now.Vm.GetClock(); }
+            catch (SysException e) { Log.Warning($"pause: the guest's clock cannot be read ({e.Message}); it will leap over the pause"); }
+            _paused = new Paused(clock, Stopwatch.StartNew());
+            return true;
+        }
+    }
+
+    /// <summary>Resumes a paused guest and says for how long it was paused; null if it was not paused.</summary>
+    public TimeSpan? Resume()
+    {
+        lock (_control)
+        {
+            if (_paused is not { } p) return null;
+            _paused = null;
+            if (_now is { } now)
+            {
+                if (p.Clock is ulong clock)
+                {
+                    try { now.Vm.SetClock(clock); }
+                    catch (SysException e) { Log.Warning($"resume: the guest's clock cannot be set ({e.Message}); it leaps over the pause"); }
+                }
+                foreach (var v in now.Vcpus) v.MarkClockStopped(); // a guest on the TSC clock sees the gap: its watchdog is told why
+                now.Gate.Open();
+            }
+            return p.Since.Elapsed;
+        }
+    }
+
+    private Running Current(string what) => _now ??
+        throw new EngineException(ErrorId.InvalidArgument, $"cannot {what}: the guest is between two boots or stopping; try again");
+
+    /// <summary>What the control operations reach in the boot in progress.</summary>
+    private sealed record Running(KvmVm Vm, Board Board, IReadOnlyList<KvmVcpu> Vcpus, PauseGate Gate);
+
+    /// <summary>A pause: the guest's clock when it froze (null if KVM would not say), and since when.</summary>
+    private sealed record Paused(ulong? Clock, Stopwatch Since);
+
     /// <summary>Hands console input to the guest (the console it last spoke on), waiting rather than dropping bytes.</summary>
     public void DeliverInput(ReadOnlySpan<byte> data) => _console.Deliver(data, () => _external is not null);
 
@@ -178,7 +276,7 @@ public sealed class Machine : IDisposable
         vm.SetIoApicId(MpTable.IoApicId(_cfg.Cpus));
         var plan = _plan;
 
-        using var board = new Board(vm, _mem, _console, stop, _devices);
+        using var board = new Board(vm, _mem, _console, stop, _devices, events => OnPvPanic(stop, events));
         _console.Attach(board.Serial);
 
         var vcpus = new List<KvmVcpu>();
@@ -192,10 +290,16 @@ public sealed class Machine : IDisposable
                 CpuSetup.InitCommon(vcpu, CpuSetup.CpuidFor(_cpuid, id, _cfg.Cpus));
                 if (id == 0) CpuSetup.InitBoot(vcpu, plan.Cpu);
             }
-            stop.OnStop(() => { foreach (var v in vcpus) v.Kick(); });
+            var gate = new PauseGate(vcpus.Count, shut: false);
+            stop.OnStop(() =>
+            {
+                gate.Release();
+                foreach (var v in vcpus) v.Kick();
+            });
+            lock (_control) _now = new Running(vm, board, vcpus, gate);
             foreach (var vcpu in vcpus)
             {
-                var runner = new VcpuRunner(vcpu, board.Io, board.Mmio, _mem, stop);
+                var runner = new VcpuRunner(vcpu, board.Io, board.Mmio, _mem, stop, gate);
                 var t = new Thread(runner.Run) { IsBackground = true, Name = $"vcpu{vcpu.Id}" };
                 threads.Add(t);
                 t.Start();
@@ -210,9 +314,36 @@ public sealed class Machine : IDisposable
         }
         finally
         {
+            lock (_control) _now = null;
             _console.Attach(null);
             foreach (var v in vcpus) v.Dispose();
         }
+    }
+
+    /*
+     * What the guest said through pvpanic. A panic ends the VM at once, as a
+     * failure, whatever panic= the kernel was given: a kernel without one
+     * would otherwise sit there for ever, and one that reboots would look like
+     * a clean reboot. The console line is already ours (see PanicLine). A
+     * crash kernel taking over is only reported: the guest carries on. A
+     * regular shutdown (newer kernels say so just before they power off) is
+     * a power-off, which also ends a guest that has no ACPI to power off with.
+     */
+    private void OnPvPanic(StopLatch stop, byte events)
+    {
+        string? line = _console.PanicLine;
+        if ((events & PvPanicDevice.Panicked) != 0)
+        {
+            Panicked?.Invoke(line ?? "", false);
+            stop.TrySet(new VmExit(ExitReason.Panic, line is null ? "the guest kernel panicked" : $"the guest kernel panicked: {line}"));
+        }
+        else if ((events & PvPanicDevice.CrashLoaded) != 0)
+        {
+            Panicked?.Invoke(line ?? "", true);
+            Log.Warning($"the guest kernel panicked and its crash kernel takes over{(line is null ? "" : ": " + line)}");
+        }
+        else if ((events & PvPanicDevice.Shutdown) != 0)
+            stop.TrySet(new VmExit(ExitReason.PowerOff, "the guest powered off (pvpanic shutdown)"));
     }
 
     /// <summary>Flushes and closes the disks, and gives back RAM. Every exit path comes through here.</summary>

@@ -7,7 +7,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Vmm;
 
-/*L:580
+/*L:660
  * The heart of the launcher, as run_guest() was in the seed: enter the guest,
  * and when it comes back, do what it asked and go round again. Where lguest
  * decoded IN and OUT instructions itself, KVM hands us the port, the size and
@@ -21,9 +21,11 @@ public sealed class VcpuRunner
     private readonly MmioBus _mmio;
     private readonly GuestMemory _mem;
     private readonly StopLatch _stop;
+    private readonly PauseGate _gate;
 
-    public VcpuRunner(KvmVcpu vcpu, IoBus io, MmioBus mmio, GuestMemory mem, StopLatch stop)
+    public VcpuRunner(KvmVcpu vcpu, IoBus io, MmioBus mmio, GuestMemory mem, StopLatch stop, PauseGate gate)
     {
+        _gate = gate;
         _vcpu = vcpu;
         _io = io;
         _mmio = mmio;
@@ -38,6 +40,8 @@ public sealed class VcpuRunner
         {
             while (!_stop.IsSet)
             {
+                _gate.Pass(_vcpu.ClearKick);
+                if (_stop.IsSet) break;
                 var exit = Handle(_vcpu.Run());
                 if (exit is not null) _stop.TrySet(exit);
             }
@@ -75,7 +79,7 @@ public sealed class VcpuRunner
             case VcpuExitKind.Reset:
                 return new VmExit(ExitReason.Reboot, "the guest rebooted");
             case VcpuExitKind.Crash:
-                return new VmExit(ExitReason.InternalError, "the guest reported a crash");
+                return new VmExit(ExitReason.Panic, "the guest reported a crash (KVM system event)");
             case VcpuExitKind.EmulationFailure:
                 string bytes = exit.Instruction.Length > 0 ? Hex(exit.Instruction) : InstructionBytes();
                 return new VmExit(ExitReason.EmulationFailure, $"KVM cannot emulate the guest instruction at {Where()}: {bytes}");

@@ -7,7 +7,7 @@ using LguestPS.Engine.Virtio.Transport;
 
 namespace LguestPS.Engine.Vmm;
 
-/*L:560
+/*L:640
  * Where virtio meets KVM: doorbells become ioeventfds, MSI-X vectors become
  * GSIs with MSI routes and an irqfd each, INTx becomes an IOAPIC pin. One of
  * these lives for each boot, with that boot's VM.

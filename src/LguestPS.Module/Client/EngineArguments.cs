@@ -12,7 +12,7 @@ internal static class EngineArguments
     /// argument arrives exactly as the user wrote it, quotes and double spaces
     /// included.
     /// </summary>
-    internal static List<string> For(LguestVm vm, bool verbose)
+    internal static List<string> For(LguestVm vm, bool verbose, string? controlSocket = null)
     {
         var cl = new EngineCommandLine
         {
@@ -28,6 +28,7 @@ internal static class EngineArguments
             Kernel = vm.Kernel,
             // The engine stops when this process ends, however it ends (EngineLauncher).
             ParentPid = Posix.GetProcessId(),
+            Control = controlSocket,
         };
         foreach (var device in vm.Devices) device.AddTo(cl);
         if (!string.IsNullOrEmpty(vm.KernelArguments)) cl.KernelArgs.Add(vm.KernelArguments);

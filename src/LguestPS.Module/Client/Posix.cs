@@ -2,13 +2,19 @@ using System.Runtime.InteropServices;
 
 namespace LguestPS.Client;
 
-/// <summary>The POSIX calls .NET Standard does not offer for processes: signals, and our own pid.</summary>
+/// <summary>The POSIX calls .NET Standard does not offer for processes: signals, our own pid, and a private directory.</summary>
 internal static class Posix
 {
     internal const int SIGKILL = 9, SIGTERM = 15;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SysKill(int pid, int sig);
+
+    [DllImport("libc", EntryPoint = "mkdir", SetLastError = true)]
+    private static extern int SysMkdir(string path, uint mode);
+
+    /// <summary>Creates a directory only its owner can enter (mode 0700, whatever the umask adds); false if it could not.</summary>
+    internal static bool MakePrivateDirectory(string path) => SysMkdir(path, 0x1C0) == 0;
 
     [DllImport("libc", EntryPoint = "getpid")]
     internal static extern int GetProcessId();

@@ -125,17 +125,18 @@ public sealed class LguestVmJob : Job2, IVmRunListener
         });
     }
 
-    public override void SuspendJob() => throw NotSupported("suspended");
-    public override void SuspendJobAsync() => throw NotSupported("suspended");
-    public override void SuspendJob(bool force, string? reason) => throw NotSupported("suspended");
-    public override void SuspendJobAsync(bool force, string? reason) => throw NotSupported("suspended");
-    public override void ResumeJob() => throw NotSupported("resumed");
-    public override void ResumeJobAsync() => throw NotSupported("resumed");
-    public override void UnblockJob() => throw NotSupported("unblocked");
-    public override void UnblockJobAsync() => throw NotSupported("unblocked");
+    // A job's suspension is PowerShell's workflow checkpointing, not a paused VM: Suspend-LguestVm is that.
+    public override void SuspendJob() => throw NotSupported();
+    public override void SuspendJobAsync() => throw NotSupported();
+    public override void SuspendJob(bool force, string? reason) => throw NotSupported();
+    public override void SuspendJobAsync(bool force, string? reason) => throw NotSupported();
+    public override void ResumeJob() => throw NotSupported();
+    public override void ResumeJobAsync() => throw NotSupported();
+    public override void UnblockJob() => throw NotSupported();
+    public override void UnblockJobAsync() => throw NotSupported();
 
-    private static NotSupportedException NotSupported(string what) =>
-        new($"A VM job cannot be {what}: stop it with Stop-Job or Stop-LguestVm, and start the VM again with Start-LguestVm.");
+    private static NotSupportedException NotSupported() =>
+        new("A VM job cannot be suspended, resumed or unblocked: pause the VM with Suspend-LguestVm and Resume-LguestVm, stop it with Stop-Job or Stop-LguestVm.");
 
     void IVmRunListener.OnConsoleLine(LguestConsoleLine line) => Output.Add(PSObject.AsPSObject(line));
 

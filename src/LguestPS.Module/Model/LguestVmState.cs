@@ -9,7 +9,9 @@ public enum LguestVmState
     Starting,
     /// <summary>The guest runs.</summary>
     Running,
-    /// <summary>A stop was requested; the engine is flushing disks and exiting.</summary>
+    /// <summary>Suspended (Suspend-LguestVm): the vCPUs and the guest's clock are stopped until Resume-LguestVm.</summary>
+    Paused,
+    /// <summary>A stop was requested: the guest is asked to shut down, or the engine is flushing disks and exiting.</summary>
     Stopping,
     /// <summary>The last run ended in a failure: see ExitReason and the job's error.</summary>
     Failed,

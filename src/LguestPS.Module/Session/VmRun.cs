@@ -61,7 +61,9 @@ internal sealed class VmRun
     private static readonly ConditionalWeakTable<LguestVm, VmRun> Latest = new();
 
     private readonly string _enginePath;
-    private readonly IReadOnlyList<string> _arguments;
+    private IReadOnlyList<string> _arguments;
+    private readonly bool _verbose;
+    private EngineControl? _control;
     private readonly Stopwatch _clock = new();
     private readonly ManualResetEventSlim _ended = new(false);
     private readonly ManualResetEventSlim _runningOrEnded = new(false);
@@ -80,16 +82,17 @@ internal sealed class VmRun
     private bool _consoleClosed;  // under _deliveryLock
     private StopMode _stopMode;
 
-    private VmRun(LguestVm vm, string enginePath, IReadOnlyList<string> arguments)
+    private VmRun(LguestVm vm, string enginePath, bool verbose)
     {
         Vm = vm;
         _enginePath = enginePath;
-        _arguments = arguments;
+        _verbose = verbose;
+        _arguments = EngineArguments.For(vm, verbose);
     }
 
     /// <summary>A run of the VM, ready to start: the engine found and its command line made. Throws EngineNotFound.</summary>
     internal static VmRun Prepare(LguestVm vm, VmRunOptions options) =>
-        new(vm, LguestEngine.FindExecutable(), EngineArguments.For(vm, options.Verbose));
+        new(vm, LguestEngine.FindExecutable(), options.Verbose);
 
     /// <summary>The VM's current or last run; null if it never started.</summary>
     internal static VmRun? Of(LguestVm vm)
@@ -143,10 +146,14 @@ internal sealed class VmRun
         }
         try
         {
+            // The control socket's directory is made now, not at Prepare, so a run that never starts leaves none.
+            _control = EngineControl.Create();
+            _arguments = EngineArguments.For(Vm, _verbose, _control.SocketPath);
             _process = EngineLauncher.Start(_enginePath, _arguments, _clock);
         }
         catch
         {
+            _control?.Delete();
             lock (Latest)
             {
                 _ending = true;
@@ -282,6 +289,80 @@ internal sealed class VmRun
 
     internal bool WaitForEnd(TimeSpan timeout) => _ended.Wait(timeout);
 
+    /*
+     * Work on a running guest goes through the engine's control channel
+     * (EngineControl). The state follows what the engine confirmed at once,
+     * and the engine's paused/resumed events say the same again.
+     */
+    /// <summary>Suspends the guest (state Paused). Throws VmNotRunning, VmControlFailed or VmControlRefused.</summary>
+    internal void Pause()
+    {
+        Ask(Control.Ops.Pause, "suspend it");
+        SetStateIf(LguestVmState.Running, LguestVmState.Paused);
+    }
+
+    /// <summary>Resumes a suspended guest (state Running).</summary>
+    internal void Resume()
+    {
+        Ask(Control.Ops.Resume, "resume it");
+        SetStateIf(LguestVmState.Paused, LguestVmState.Running);
+    }
+
+    /// <summary>
+    /// Asks the guest to shut down (the ACPI power button; if the guest does not listen to one, Ctrl+Alt+Del)
+    /// and waits up to <paramref name="timeout"/> for the run to end. A guest that takes neither request, or is
+    /// not done in time, is turned off (SIGTERM, as Stop without a shutdown) after <paramref name="warn"/> says so.
+    /// Returns once the run has ended.
+    /// </summary>
+    internal void ShutDown(TimeSpan timeout, Action<string> warn)
+    {
+        lock (Latest)
+        {
+            if (_listener == null || _ending || _signals?.IsReaped == true) return;
+            Vm.State = LguestVmState.Stopping;
+        }
+        TryControl(Control.Ops.Resume); // a paused guest cannot hear anything
+        string? button = TryControl(Control.Ops.PowerButton);
+        string? keys = button == null ? null : TryControl(Control.Ops.CtrlAltDel);
+        if (button != null && keys != null)
+            warn($"VM '{Vm.Name}' takes no shutdown request (power button: {button}; Ctrl+Alt+Del: {keys}): turning it off.");
+        else if (!_ended.Wait(timeout))
+            warn($"VM '{Vm.Name}' did not shut down within {timeout.TotalSeconds:0.###} s of being asked to: turning it off.");
+        else
+            return;
+        Stop(StopMode.Terminate);
+    }
+
+    private void Ask(string op, string what)
+    {
+        if (TryControl(op) is string error)
+            throw LguestErrors.Fail(error.StartsWith(NoChannel, StringComparison.Ordinal) ? "VmControlFailed" : "VmControlRefused",
+                $"VM '{Vm.Name}': cannot {what}: {error}");
+    }
+
+    private const string NoChannel = "no control channel: ";
+    private static readonly TimeSpan ControlReadyTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Does an operation; null when done, else why not (NoChannel first when the engine was not reached).</summary>
+    private string? TryControl(string op)
+    {
+        var control = _control;
+        if (control == null || HasEnded || _signals is not { IsReaped: false })
+            throw LguestErrors.Fail("VmNotRunning", $"VM '{Vm.Name}' is not running; Start-LguestVm starts it.");
+        // A VM still Starting has no control channel yet: it opens as the engine says ready.
+        if (!_runningOrEnded.Wait(ControlReadyTimeout) || HasEnded)
+            return HasEnded ? throw LguestErrors.Fail("VmNotRunning", $"VM '{Vm.Name}' is not running; Start-LguestVm starts it.")
+                : NoChannel + $"the engine did not say ready within {ControlReadyTimeout.TotalSeconds} s";
+        try { return control.Send(op); }
+        catch (IOException e) { return NoChannel + e.Message; }
+    }
+
+    private void SetStateIf(LguestVmState from, LguestVmState to)
+    {
+        lock (Latest)
+            if (!_ending && Vm.State == from) Vm.State = to;
+    }
+
     /// <summary>
     /// Waits until the engine said ready or the run ended. True when the guest
     /// runs (or ran: a quick guest may be gone already), false when the run
@@ -308,11 +389,12 @@ internal sealed class VmRun
     {
         if (e.Name == Events.Ready.Name)
         {
-            lock (Latest)
-                if (!_ending && Vm.State == LguestVmState.Starting) Vm.State = LguestVmState.Running;
+            SetStateIf(LguestVmState.Starting, LguestVmState.Running);
             _becameReady = true;
             _runningOrEnded.Set();
         }
+        else if (e.Name == Events.Paused.Name) SetStateIf(LguestVmState.Running, LguestVmState.Paused);
+        else if (e.Name == Events.Resumed.Name) SetStateIf(LguestVmState.Paused, LguestVmState.Running);
         var record = Diagnostic(e);
         if (record != null)
             lock (_deliveryLock) Tell(l => l.OnDiagnostic(record));
@@ -351,6 +433,7 @@ internal sealed class VmRun
         finally
         {
             lock (_stdinLock) process.Dispose();
+            _control?.Delete();
         }
     }
 

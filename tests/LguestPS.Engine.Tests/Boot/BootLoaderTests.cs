@@ -31,6 +31,10 @@ public class BootLoaderTests : IDisposable
         Assert.Equal(plan.Entry, plan.Cpu.Rip);
         Assert.Equal(plan.BootParams, plan.Cpu.Rsi);
         Assert.Equal(2, MpTableReader.Read(mem).Entries.Count(e => e[0] == 0));
+        // The zero page's acpi_rsdp_addr (0x070) names the RSDP an OS would find by scanning, whose MADT has both CPUs.
+        var acpi = Acpi.AcpiReader.Read(mem);
+        Assert.Equal(acpi.RsdpGpa, mem.Read<ulong>(Layout.BootParams + 0x070));
+        Assert.Equal(2, Acpi.AcpiReader.MadtEntries(acpi["APIC"]).Count(e => e[0] == 0));
         Assert.Equal(Gdt.Code64, mem.Read<ulong>(Layout.Gdt + 0x10));
         Assert.Equal(plan.Entry, PageWalker.Translate(mem, plan.Cpu.Cr3, plan.Entry));
     }
@@ -49,7 +53,7 @@ public class BootLoaderTests : IDisposable
         BootLoader.Load(mem, k, null, "second", 1, PciIntx.GsiFor);
         foreach (var (gpa, len) in new (ulong, int)[] { (0, 0x68), (Layout.Gdt, 0x30), (Layout.BootParams, 0x1000),
                      (Layout.BootStackTop - 0x1000, 0x1000), (Layout.Pml4, 0x6000), (Layout.CmdLine, Layout.CmdLineMax),
-                     (Layout.MpTable, 0x400), (Layout.MpConfig, 0x10000) })
+                     (Layout.MpTable, 0x400), (Layout.AcpiTables, 0x10000), (Layout.MpConfig, 0x10000) })
             Assert.True(fresh.Slice(gpa, len).SequenceEqual(mem.Slice(gpa, len)), $"[0x{gpa:x}, +0x{len:x}) differs after reload");
         Assert.False(lowBefore.AsSpan().SequenceEqual(mem.Slice(0, 0x10_0000)));
     }

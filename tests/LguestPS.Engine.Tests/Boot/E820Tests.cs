@@ -30,7 +30,7 @@ public class E820Tests : IDisposable
         // Sorted, non-overlapping, and the reserved areas are where the tables are.
         for (int i = 1; i < map.Count; i++) Assert.True(map[i - 1].End <= map[i].Addr);
         Assert.Contains(new E820Entry(0x9FC00, 0x400, 2), map);
-        Assert.Contains(new E820Entry(0xF0000, 0x10000, 2), map);
+        Assert.Contains(new E820Entry(0xE0000, 0x20000, 2), map); // ACPI tables, then the MP configuration table
         Assert.Contains(new E820Entry(0xFEFF_C000, 0x4000, 2), map);
     }
 

@@ -68,6 +68,19 @@ public class MpTableTests
         Assert.Equal(types.Order().ToList(), types);
     }
 
+    [Theory]
+    [InlineData(15, 15)]
+    [InlineData(16, 15)]
+    [InlineData(MpTable.MaxCpus, 15)]
+    public void TheIoApicIdFitsItsFourBitRegister(int cpus, int id)
+    {
+        // KVM's IOAPIC ID register (bits 27:24) keeps four bits: an id of 16 would read back as 0.
+        var t = Written(cpus, out var mem);
+        mem.Dispose();
+        Assert.Equal(id, Assert.Single(t.Entries, e => e[0] == 2)[1]);
+        Assert.All(t.Entries.Where(e => e[0] == 3), e => Assert.Equal(id, e[6])); // every route names it
+    }
+
     [Fact]
     public void IsaIrqsGoToTheSameIoApicPinExceptTheCascade()
     {

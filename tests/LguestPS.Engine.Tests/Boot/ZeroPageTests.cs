@@ -55,6 +55,8 @@ public class ZeroPageTests : IDisposable
 
         // Everything but hdr and the fields we own is zero, including the sentinel (0x1EF is 0xFF in the file).
         Assert.Equal(0, zp[0x1EF]);
+        Assert.Equal(Layout.AcpiTables, BitConverter.ToUInt64(zp, 0x070)); // acpi_rsdp_addr: where the RSDP is
+        zp.AsSpan(0x070, 8).Clear();
         Assert.All(zp[..0x1E8], b => Assert.Equal(0, b));
         // hdr is the file's bytes [0x1F1, 0x26C), except what the loader writes.
         int[] written = [0x210, 0x211, 0x214, 0x215, 0x216, 0x217, 0x224, 0x225, 0x228, 0x229, 0x22A, 0x22B];

@@ -30,7 +30,7 @@ public class EngineSpeaksTheContractTests
         Assert.Superset(new HashSet<string?> { Events.Ready.Name, Events.Log.Name, Events.Reboot.Name, Events.Exit.Name }, names);
 
         var ready = events.First(e => e.GetProperty(Events.EventField).GetString() == Events.Ready.Name);
-        Assert.Equal([Events.Ready.DeviceNames.Serial, Events.Ready.DeviceNames.Console, Events.Ready.DeviceNames.Rng],
+        Assert.Equal([Events.Ready.DeviceNames.Serial, Events.Ready.DeviceNames.Console, Events.Ready.DeviceNames.Rng, Events.Ready.DeviceNames.PvPanic],
             ready.GetProperty(Events.Ready.Devices).EnumerateArray().Select(d => d.GetString()));
         Assert.Equal(Events.Ready.Formats.BzImage, ready.GetProperty(Events.Ready.Format).GetString());
         var reboot = events.First(e => e.GetProperty(Events.EventField).GetString() == Events.Reboot.Name);

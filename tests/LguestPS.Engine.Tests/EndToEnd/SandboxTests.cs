@@ -106,10 +106,10 @@ public sealed class SandboxTests : IDisposable
         }
         using var vm = EngineProcess.StartShell("LD_PRELOAD=\"$1\" exec \"$0\" --sandbox --log-format=json 64 \"$2\" tests=paging",
             so, TestGuest.BzImage);
-        Assert.Equal(9, vm.WaitForExit());
+        Assert.Equal(10, vm.WaitForExit());
         var exit = vm.ExitEvent;
         Assert.Equal("sandbox-violation", exit.GetProperty("reason").GetString());
-        Assert.Equal(9, exit.GetProperty("code").GetInt32());
+        Assert.Equal(10, exit.GetProperty("code").GetInt32());
         Assert.Contains("forbidden system call (number 103", exit.GetProperty("message").GetString()); // syslog on x86-64
     }
 }

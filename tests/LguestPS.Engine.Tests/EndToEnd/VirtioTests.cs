@@ -36,7 +36,7 @@ public sealed class VirtioTests : IDisposable
         Assert.Equal(0, vm.WaitForExit());
         TestGuest.AssertPassed(vm.Stdout, "virtio-scan");
         var ready = vm.Events.First(e => e.GetProperty("event").GetString() == "ready");
-        Assert.Equal(["serial", "console", "block", "block", "rng"],
+        Assert.Equal(["serial", "console", "block", "block", "rng", "pvpanic"],
             ready.GetProperty("devices").EnumerateArray().Select(d => d.GetString()!).ToArray());
     }
 

@@ -23,7 +23,7 @@ public unsafe class KvmStructLayoutTests
             int main(void) {
               S(kvm_userspace_memory_region) S(kvm_regs) S(kvm_segment) S(kvm_dtable) S(kvm_sregs) S(kvm_fpu)
               S(kvm_msr_entry) S(kvm_msrs) S(kvm_cpuid_entry2) S(kvm_cpuid2) S(kvm_lapic_state) S(kvm_pit_config)
-              S(kvm_irq_level) S(kvm_irqchip) S(kvm_ioapic_state) S(kvm_irqfd) S(kvm_ioeventfd) S(kvm_mp_state)
+              S(kvm_irq_level) S(kvm_irqchip) S(kvm_ioapic_state) S(kvm_irqfd) S(kvm_ioeventfd) S(kvm_mp_state) S(kvm_clock_data)
               O(kvm_sregs, gdt) O(kvm_sregs, cr0) O(kvm_sregs, efer) O(kvm_sregs, interrupt_bitmap)
               O(kvm_fpu, fcw) O(kvm_fpu, last_ip) O(kvm_fpu, xmm) O(kvm_fpu, mxcsr)
               O(kvm_run, exit_reason) O(kvm_run, cr8) O(kvm_run, io) O(kvm_run, io.port) O(kvm_run, io.count)
@@ -54,6 +54,7 @@ public unsafe class KvmStructLayoutTests
         Assert.Equal(real["kvm_lapic_state"], sizeof(kvm_lapic_state));
         Assert.Equal(real["kvm_pit_config"], sizeof(kvm_pit_config));
         Assert.Equal(real["kvm_irq_level"], sizeof(kvm_irq_level));
+        Assert.Equal(real["kvm_clock_data"], sizeof(kvm_clock_data));
         Assert.Equal(real["kvm_irqchip"], sizeof(kvm_irqchip));
         Assert.True(real["kvm_ioapic_state"] <= 512); // fits the chip union
         Assert.Equal(real["kvm_ioapic_state.id"], (long)Marshal.OffsetOf<kvm_ioapic_state_head>("id"));

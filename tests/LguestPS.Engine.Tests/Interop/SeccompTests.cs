@@ -77,7 +77,7 @@ public class SeccompTests
                     fclose(f);
                     pthread_t t;
                     pthread_create(&t, 0, other, 0);
-                    if (lguest_sandbox_arm_reporter(argc > 2, 1.5, 9) || lguest_sandbox_install(prog, (unsigned short)n, 1))
+                    if (lguest_sandbox_arm_reporter(argc > 2, 1.5, 10) || lguest_sandbox_install(prog, (unsigned short)n, 1))
                         return 50;
                     write(1, "allowed\n", 8);
                     syscall(SYS_syslog, 10, 0, 0);
@@ -91,7 +91,7 @@ public class SeccompTests
             Assert.True(code == 0, err);
 
             (code, string stdout, string stderr) = RunProcess(exe, Path.Combine(dir, "filter.bpf"), "json");
-            Assert.Equal(9, code);
+            Assert.Equal(10, code);
             Assert.Equal("allowed\n", stdout);
             var exit = JsonDocument.Parse(stderr).RootElement;
             Assert.Equal(("exit", "sandbox-violation", 9), (exit.GetProperty("event").GetString(), exit.GetProperty("reason").GetString(), exit.GetProperty("code").GetInt32()));
@@ -99,7 +99,7 @@ public class SeccompTests
             Assert.Contains("(number 103,", exit.GetProperty("message").GetString());
 
             (code, _, stderr) = RunProcess(exe, Path.Combine(dir, "filter.bpf"));
-            Assert.Equal(9, code);
+            Assert.Equal(10, code);
             Assert.StartsWith("lguest: the sandbox stopped a forbidden system call (number 103,", stderr);
         }
         finally { Directory.Delete(dir, true); }

@@ -1,4 +1,5 @@
 using LguestPS.Engine.Boot;
+using LguestPS.Engine.Boot.Acpi;
 using LguestPS.Engine.Memory;
 using LguestPS.Engine.Pci;
 using LguestPS.Engine.Tests.Boot;
@@ -28,6 +29,7 @@ public class LayoutTests : IDisposable
         ("pd", Layout.PageDirs, Layout.PageTableSize * Layout.PageDirCount),
         ("cmdline", Layout.CmdLine, Layout.CmdLineMax),
         ("mp floating pointer", Layout.MpTable, Layout.MpTableSize),
+        ("acpi tables", Layout.AcpiTables, Layout.AcpiTablesSize),
         ("mp configuration", Layout.MpConfig, Layout.MpConfigSize),
     ];
 
@@ -38,8 +40,8 @@ public class LayoutTests : IDisposable
         {
             Assert.True(a.Size > 0, $"{a.Name} is empty");
             bool baseMemory = a.Start + a.Size <= Layout.BaseMemoryEnd;
-            bool biosSegment = a.Start >= Layout.MpConfig && a.Start + a.Size <= Layout.HighMemory;
-            Assert.True(baseMemory || biosSegment, $"{a.Name} is neither in base memory nor in the BIOS segment");
+            bool biosArea = a.Start >= Layout.AcpiTables && a.Start + a.Size <= Layout.HighMemory;
+            Assert.True(baseMemory || biosArea, $"{a.Name} is neither in base memory nor in the BIOS area [0xE0000, 1 MiB)");
             foreach (var b in Areas)
                 if (a.Name != b.Name)
                     Assert.False(a.Start < b.Start + b.Size && b.Start < a.Start + a.Size, $"{a.Name} overlaps {b.Name}");
@@ -82,6 +84,7 @@ public class LayoutTests : IDisposable
         AssertInside(Touched(PageTables.Write), "PageTables.Write", "pml4", "pdpt", "pd");
         AssertInside(Touched(m => MpTable.Write(m, Limits.MaxCpus, PciIntx.GsiFor)), "MpTable.Write (254 CPUs)",
             "mp floating pointer", "mp configuration");
+        AssertInside(Touched(m => AcpiTables.Write(m, Limits.MaxCpus, PciIntx.GsiFor)), "AcpiTables.Write (254 CPUs)", "acpi tables");
     }
 
     [Fact]

@@ -9,14 +9,16 @@ public class LegacyDevicesTests
     {
         int resets = 0;
         var kbd = new I8042(() => resets++);
-        Assert.Equal(0u, kbd.Read(4, 1));  // status: empty, so nobody waits on us
-        kbd.Write(4, 1, 0xAA);             // self-test: ignored
-        kbd.Write(0, 1, 0xFE);             // 0xFE on the data port is not the command
+        kbd.Write(4, 1, 0xAA);             // self-test: answered, no reset
+        kbd.Write(0, 1, 0xFE);             // 0xFE on the data port is a keyboard command (resend), not the pulse
         Assert.Equal(0, resets);
         kbd.Write(4, 1, 0xFE);
         Assert.Equal(1, resets);
-        kbd.PortA.Write(0, 1, 0x01);       // port 0x92 fast reset
+        kbd.Write(4, 1, 0xD1);             // write output port: bit 0 low is the reset line
+        kbd.Write(0, 1, 0x02);
         Assert.Equal(2, resets);
+        kbd.PortA.Write(0, 1, 0x01);       // port 0x92 fast reset
+        Assert.Equal(3, resets);
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class BusyboxGuestBoot : IDisposable
     }
 
     /// <summary>An 8 MiB ext4 image populated from a folder, as a user would make one (no root needed).</summary>
-    private static void Mke2fs(string source, string image)
+    internal static void Mke2fs(string source, string image)
     {
         var psi = new System.Diagnostics.ProcessStartInfo("mke2fs", ["-q", "-F", "-t", "ext4", "-L", "lguest", "-d", source, image, "8M"])
         { RedirectStandardError = true, RedirectStandardOutput = true };

@@ -33,14 +33,25 @@ public static class FixtureScript
 /// </summary>
 public sealed class MinimalKernelFixture
 {
-    private readonly Lazy<(string Vmlinux, string BzImage, TimeSpan BuildTime)> _built = new(() =>
+    public string Vmlinux { get; }
+    public string BzImage { get; }
+    public TimeSpan BuildTime { get; }
+    private readonly string _config;
+
+    public MinimalKernelFixture()
     {
         var sw = Stopwatch.StartNew();
         var products = FixtureScript.Run("tests/fixtures/minimal-kernel/build.sh", TimeSpan.FromMinutes(30));
-        return (products["VMLINUX"], products["BZIMAGE"], sw.Elapsed);
-    });
+        Vmlinux = products["VMLINUX"];
+        BzImage = products["BZIMAGE"];
+        _config = products.TryGetValue("CONFIG", out var c) && File.Exists(c) ? File.ReadAllText(c) : "";
+        BuildTime = sw.Elapsed;
+    }
 
-    public string Vmlinux => _built.Value.Vmlinux;
-    public string BzImage => _built.Value.BzImage;
-    public TimeSpan BuildTime => _built.Value.BuildTime;
+    /// <summary>Skips, saying which, unless the kernel was built with every one of these options (=y).</summary>
+    public void Require(params string[] options)
+    {
+        var missing = options.Where(o => !_config.Contains($"\n{o}=y\n")).ToList();
+        Skip.If(missing.Count > 0, $"SKIPPED: the minimal kernel fixture lacks {string.Join(", ", missing)} (tests/fixtures/minimal-kernel/minimal.config)");
+    }
 }

@@ -54,7 +54,7 @@ public class CpuidProbeTests
         using var cpu = vm.CreateVcpu(0);
         CpuSetup.InitCommon(cpu, cpuid);
         CpuSetup.InitBoot(cpu, CpuState.LongModeEntry(0x100000, Layout.BootParams));
-        new VcpuRunner(cpu, io, new MmioBus(), mem, stop).Run();
+        new VcpuRunner(cpu, io, new MmioBus(), mem, stop, new PauseGate(1, shut: false)).Run();
         Assert.Equal(ExitReason.Reboot, stop.Exit!.Reason);
         return Leaves.Select((l, i) => (l, i)).ToDictionary(t => t.l,
             t => (rec.Values[4 * t.i], rec.Values[4 * t.i + 1], rec.Values[4 * t.i + 2], rec.Values[4 * t.i + 3]));

@@ -39,6 +39,7 @@
 #define KERNEL_INFO_OFFSET	0x1C0	/* "LToP" block, protocol 2.15 */
 
 /* Zero page (struct boot_params) offsets. */
+#define BP_acpi_rsdp_addr	0x070	/* u64, where the loader put the RSDP (0: scan) */
 #define BP_ext_ramdisk_image	0x0C0
 #define BP_ext_ramdisk_size	0x0C4
 #define BP_ext_cmd_line_ptr	0x0C8

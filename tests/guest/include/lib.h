@@ -17,6 +17,8 @@ bool parse_u64(const char *s, size_t n, u64 *out);	/* decimal, 1..n digits, all 
 
 /* sum64.c: the checksum of README.md, "sum64". */
 u64 sum64(const void *data, u64 len);
+/* The byte sum firmware tables are checked with (zero when intact). */
+u8 bytesum(const void *data, size_t n);
 
 /* format.c: printf-lite. %s %.*s %c %d %u %x %lx %p, width and 0-pad. */
 int vsnformat(char *buf, size_t size, const char *fmt, va_list ap);

@@ -17,14 +17,6 @@
 static struct mp_info mp;
 static bool probed;
 
-static u8 bytesum(const u8 *p, size_t n)
-{
-	u8 s = 0;
-	for (size_t i = 0; i < n; i++)
-		s += p[i];
-	return s;
-}
-
 /* One candidate range; remembers a bad checksum so we can say so. */
 static const u8 *scan(u64 start, u64 len, const char **bad)
 {

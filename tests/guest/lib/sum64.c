@@ -24,3 +24,13 @@ u64 sum64(const void *data, u64 len)
 	}
 	return h;
 }
+
+/* The 8-bit sum of firmware tables (MP spec 4.1, ACPI 5.2.5.3): a whole, well-formed table sums to zero. */
+u8 bytesum(const void *data, size_t n)
+{
+	const u8 *p = data;
+	u8 s = 0;
+	for (size_t i = 0; i < n; i++)
+		s += p[i];
+	return s;
+}

@@ -8,7 +8,7 @@ using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Block;
 
-/*L:460
+/*L:540
  * The disk (virtio 1.2 section 5.2): one request queue; each request is a
  * header (type and sector), data, and a status byte at the very end. Reads
  * and writes go straight between the file and guest memory, one pread or

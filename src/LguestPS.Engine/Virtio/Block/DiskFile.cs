@@ -5,7 +5,7 @@ using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Virtio.Block;
 
-/*L:470
+/*L:550
  * The file behind a disk, and everything about it that is the host's
  * business rather than the guest's: how it is opened (so that a FIFO cannot
  * stall us, see HostFile), who else may use it (DiskLock), and what happens

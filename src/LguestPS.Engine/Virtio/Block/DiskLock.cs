@@ -3,7 +3,7 @@ using LguestPS.Engine.Interop;
 
 namespace LguestPS.Engine.Virtio.Block;
 
-/*L:480
+/*L:560
  * Two VMs writing one disk image is the quickest way to lose it, so a disk
  * is locked while the VM runs, and in a way the other VMMs on the host see.
  * flock(2) alone (what we used to take) is invisible to QEMU, which speaks

@@ -6,7 +6,7 @@ using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Console;
 
-/*L:450
+/*L:530
  * The console (virtio 1.2 section 5.3), always present as the seed's device
  * 1: hvc0 in the guest. Port 0 only (no MULTIPORT): receiveq 0 carries what
  * the user types, transmitq 1 what the guest prints. The emergency-write

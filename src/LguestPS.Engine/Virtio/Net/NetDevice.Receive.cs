@@ -4,7 +4,7 @@ using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Net;
 
-/*L:510
+/*L:590
  * Receiving: frames from the tap into the buffers the driver posted.
  *
  * We cannot ask the tap how long its next frame is, only read it, so we

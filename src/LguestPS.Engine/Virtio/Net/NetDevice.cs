@@ -7,7 +7,7 @@ using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Net;
 
-/*L:500
+/*L:580
  * The network card (virtio 1.2 section 5.1): receiveq 0 brings frames from
  * the tap to the guest, transmitq 1 takes the guest's frames to the tap.
  * No control queue, one queue pair. The seed's net_input and net_output,

@@ -5,7 +5,7 @@ using static Tmds.Linux.LibC;
 
 namespace LguestPS.Engine.Virtio.Net;
 
-/*L:490
+/*L:570
  * The host's end of the guest's network cable: a tap device, which is to
  * the host an Ethernet interface like any other, and to us a file whose
  * reads are the frames the host sends that way and whose writes are frames

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace LguestPS.Engine.Virtio.Queue;
 
-/*L:280
+/*L:360
  * One enabled ring: the layout the driver gave us, frozen when it enabled the
  * queue, plus our private indexes. Enable() builds a new one and Reset()
  * drops it, so a worker that still holds the old one after a reset works on a

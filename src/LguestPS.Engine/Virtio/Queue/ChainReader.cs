@@ -4,7 +4,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Virtio.Queue;
 
-/*L:300
+/*L:380
  * Reading a request out of a chain. The driver may cut a 16-byte header into
  * a 3-byte and a 13-byte buffer if it likes (§2.7.4: the device must not
  * assume any framing), so the reader walks segment boundaries for us. Each

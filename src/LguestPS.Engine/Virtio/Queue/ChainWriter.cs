@@ -4,7 +4,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Virtio.Queue;
 
-/*L:310
+/*L:390
  * Writing a reply into a chain. §2.7.8.2: the used length is the number of
  * bytes the device wrote "beginning at the first device-writable buffer", so
  * the writer is a cursor from that first byte, and Written (where the cursor

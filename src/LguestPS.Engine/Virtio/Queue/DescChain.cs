@@ -2,7 +2,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Virtio.Queue;
 
-/*L:290
+/*L:370
  * A popped descriptor chain, made safe to use. The arrays are sized once, for
  * the longest chain the queue accepts, so popping a request allocates
  * nothing: the same chain object is refilled for each one.

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace LguestPS.Engine.Virtio.Queue;
 
-/*L:250
+/*L:330
  * The split ring as the guest lays it out (virtio 1.2 §2.7). Three parts, each
  * written by one side only:
  *

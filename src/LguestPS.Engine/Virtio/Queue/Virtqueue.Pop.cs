@@ -4,7 +4,7 @@ namespace LguestPS.Engine.Virtio.Queue;
 
 public sealed partial class Virtqueue
 {
-    /*L:320
+    /*L:400
      * Taking the next request off the available ring.
      *
      * §2.7.13: the driver fills descriptors and ring entries, then (after a
@@ -48,7 +48,7 @@ public sealed partial class Virtqueue
         return true;
     }
 
-    /*L:330
+    /*L:410
      * Walking a chain: the seed's loop, with every number checked.
      *
      * Each descriptor is copied out of guest memory once (the driver may be

@@ -4,7 +4,7 @@ namespace LguestPS.Engine.Virtio.Queue;
 
 public sealed partial class Virtqueue
 {
-    /*L:350
+    /*L:430
      * Giving a buffer back. §2.7.8.2: the element (id and len) must be in
      * place before used->idx moves past it, so the element is written plainly
      * and the index with release ordering (Volatile.Write): the driver that
@@ -52,7 +52,7 @@ public sealed partial class Virtqueue
         if (r is not null) Volatile.Write(ref _mem.Ref<ushort>(r.UsedIdxGpa), r.UsedIdx);
     }
 
-    /*L:360
+    /*L:440
      * Does the driver want an interrupt for what we just used? Ask once per
      * batch, after the PushUsed calls.
      *
@@ -86,7 +86,7 @@ public sealed partial class Virtqueue
         return NeedEvent(Volatile.Read(ref _mem.Ref<ushort>(r.UsedEvent)), now, old);
     }
 
-    /*L:370
+    /*L:450
      * The mirror image, for kicks (§2.7.10): while a worker is draining the
      * ring, a kick per buffer is wasted work for both sides. Without event
      * idx we raise VIRTQ_USED_F_NO_NOTIFY; with it, the flags must stay 0
@@ -101,7 +101,7 @@ public sealed partial class Virtqueue
         Volatile.Write(ref _mem.Ref<ushort>(r.UsedFlags), VIRTQ_USED_F_NO_NOTIFY);
     }
 
-    /*L:380
+    /*L:460
      * Before sleeping, ask for kicks again: clear NO_NOTIFY, or set avail_event
      * to the next entry we will consume. Then the classic race: the driver may
      * have published a buffer after our last look but before it could see the

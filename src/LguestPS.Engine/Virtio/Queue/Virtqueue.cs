@@ -2,7 +2,7 @@ using LguestPS.Engine.Memory;
 
 namespace LguestPS.Engine.Virtio.Queue;
 
-/*L:260
+/*L:340
  * The split virtqueue, device side (virtio 1.2 §2.7).
  *
  * A driver hands us buffers by writing descriptors into a table and their
@@ -104,7 +104,7 @@ public sealed partial class Virtqueue
             throw new VirtqueueViolation(VqRule.ConfigWhileEnabled, "queue size and addresses are fixed once queue_enable is 1");
     }
 
-    /*L:270
+    /*L:350
      * queue_enable = 1. This is the moment to check the whole layout, once, so
      * that nothing on the data path needs to: §2.7 gives each part its size and
      * alignment, and GuestMemory.Contains does the overflow-safe range check

@@ -1,6 +1,6 @@
 namespace LguestPS.Engine.Virtio.Queue;
 
-/*L:340
+/*L:420
  * The one way a queue says "this driver is broken". Every number we took from
  * the guest and refused ends here, with the rule it broke and the numbers that
  * broke it. The transport catches it, puts the device into DEVICE_NEEDS_RESET

@@ -4,7 +4,7 @@ using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Rng;
 
-/*L:440
+/*L:520
  * The entropy device (virtio 1.2 section 5.4), kvmtool-small: the driver
  * posts device-writable buffers, we fill them from the host kernel's
  * getrandom() and hand them back. However large the chain the driver built,

@@ -4,7 +4,7 @@ using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Transport;
 
-/*L:430
+/*L:510
  * The common configuration structure (virtio 1.2 section 4.1.4.3) and the
  * device status dance of section 3.1.1: the driver acknowledges the device,
  * reads our features, writes the ones it accepts, sets FEATURES_OK and reads

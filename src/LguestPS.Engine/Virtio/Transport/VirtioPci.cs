@@ -7,7 +7,7 @@ using LguestPS.Engine.Virtio.Queue;
 
 namespace LguestPS.Engine.Virtio.Transport;
 
-/*L:420
+/*L:500
  * Virtio over PCI, the modern (1.x) way: virtio 1.2 section 4.1. The seed
  * laid its device out the same way (L:217), and so do we, with one
  * difference that matters for speed: the guest's doorbell writes land on an
