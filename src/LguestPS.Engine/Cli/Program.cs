@@ -100,6 +100,7 @@ public static class Program
         PrivilegeDrop.Apply(jail, user); // everything is open; nothing below opens a file
         if (early() is { } stopped) machine.Stop(stopped);
         machine.Rebooted = log.Reboot;
+        machine.BootTimed = log.BootTime;
         console.StartInput(machine.DeliverInput, () =>
         {
             console.Release();

@@ -6,6 +6,7 @@ using LguestPS.Engine.Interop;
 using LguestPS.Engine.Kvm;
 using LguestPS.Engine.Memory;
 using LguestPS.Engine.Pci;
+using LguestPS.Engine.Platform;
 using LguestPS.Engine.Virtio;
 using LguestPS.Engine.Virtio.Block;
 using LguestPS.Engine.Virtio.Console;
@@ -49,6 +50,9 @@ public sealed class Machine : IDisposable
 
     /// <summary>Called after each guest reboot that we turn into a restart: (reason, reboots so far).</summary>
     public Action<string, int>? Rebooted { get; set; }
+
+    /// <summary>Called when the guest signals the boot timer (Platform.BootTimerPort): (time since power-on, boot number).</summary>
+    public Action<TimeSpan, int>? BootTimed { get; set; }
 
     /// <summary>Opens and checks everything the guest needs (kernel, initrd, RAM) before any KVM is involved.</summary>
     public Machine(VmConfig cfg, IConsoleSink console)
@@ -180,6 +184,9 @@ public sealed class Machine : IDisposable
 
         using var board = new Board(vm, _mem, _console, stop, _devices);
         _console.Attach(board.Serial);
+        int boot = Boots;
+        var timer = new BootTimerPort(t => BootTimed?.Invoke(t, boot));
+        board.Io.Register(BootTimer.Port, 1, "boot timer", timer);
 
         var vcpus = new List<KvmVcpu>();
         var threads = new List<Thread>();
@@ -193,6 +200,7 @@ public sealed class Machine : IDisposable
                 if (id == 0) CpuSetup.InitBoot(vcpu, plan.Cpu);
             }
             stop.OnStop(() => { foreach (var v in vcpus) v.Kick(); });
+            timer.PowerOn();
             foreach (var vcpu in vcpus)
             {
                 var runner = new VcpuRunner(vcpu, board.Io, board.Mmio, _mem, stop);
