@@ -5,6 +5,9 @@ namespace LguestPS.Bench;
 /// <summary>One run of a VMM command: when its guest said its first line, when it exited, how much memory it peaked at.</summary>
 public sealed record RunResult(double FirstLineMs, double ExitMs, long PeakRssKiB, int ExitCode, string Output)
 {
+    /// <summary>What the VMM wrote on stderr (the engine's events under --log-format=json).</summary>
+    public string Stderr { get; init; } = "";
+
     /// <summary>When each marker's first line arrived (ms since spawn); missing markers are absent.</summary>
     public Dictionary<string, double> Marks { get; init; } = new();
 }
@@ -17,7 +20,12 @@ public sealed record RunResult(double FirstLineMs, double ExitMs, long PeakRssKi
  */
 public static class Runner
 {
-    public static RunResult Run(string exe, IEnumerable<string> args, string firstLineMarker, TimeSpan timeout, string? stdin = null, params string[] moreMarkers)
+    public static RunResult Run(string exe, IEnumerable<string> args, string firstLineMarker, TimeSpan timeout, string? stdin = null, params string[] moreMarkers) =>
+        RunWithEnv(exe, args, firstLineMarker, timeout, new Dictionary<string, string>(), stdin, moreMarkers);
+
+    /// <summary>As above, with these variables added to the VMM's environment.</summary>
+    public static RunResult RunWithEnv(string exe, IEnumerable<string> args, string firstLineMarker, TimeSpan timeout,
+        IReadOnlyDictionary<string, string> env, string? stdin = null, params string[] moreMarkers)
     {
         string rssFile = Path.GetTempFileName();
         var psi = new ProcessStartInfo("/usr/bin/time")
@@ -25,6 +33,7 @@ public static class Runner
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
         };
         foreach (var a in new[] { "-f", "%M", "-o", rssFile, exe }.Concat(args)) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env) psi.Environment[k] = v;
         var clock = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         double first = -1;
@@ -53,7 +62,7 @@ public static class Runner
         errTask.Wait();
         long rss = long.TryParse(File.ReadAllLines(rssFile).LastOrDefault(l => l.Trim().Length > 0)?.Trim(), out var r) ? r : -1;
         File.Delete(rssFile);
-        return new RunResult(first, exit, rss, p.ExitCode, output.ToString()) { Marks = marks };
+        return new RunResult(first, exit, rss, p.ExitCode, output.ToString()) { Marks = marks, Stderr = errTask.Result };
     }
 
     public static double Median(IEnumerable<double> xs)
