@@ -7,4 +7,4 @@ source "$(dirname "$0")/lib.sh"
 runs=${1:-5}
 bench_setup
 tools/build-module.sh >/dev/null
-dotnet run -c Release --project bench/LguestPS.Bench -- module out/engine/lguest tests/guest/build/guest.bzImage "$runs"
+bench_run module out/engine/lguest tests/guest/build/guest.bzImage "$runs"

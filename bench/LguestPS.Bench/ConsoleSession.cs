@@ -24,12 +24,7 @@ public sealed class ConsoleSession
         Action<Stopwatch>? alongside = null)
     {
         var s = new ConsoleSession();
-        string rssFile = Path.GetTempFileName();
-        var psi = new ProcessStartInfo("/usr/bin/time")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
-        };
-        foreach (var a in new[] { "-f", "%M", "-o", rssFile, peer.Exe }.Concat(peer.Args)) psi.ArgumentList.Add(a);
+        var (psi, rssFile) = Runner.UnderTime(peer.Exe, peer.Args);
         var clock = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         var side = alongside is null ? Task.CompletedTask : Task.Run(() => alongside(clock));
@@ -76,8 +71,7 @@ public sealed class ConsoleSession
         s.Output = text.ToString();
         s.Stderr = err.Result;
         s.ExitCode = p.ExitCode;
-        s.PeakRssKiB = long.TryParse(File.ReadAllLines(rssFile).LastOrDefault(l => l.Trim().Length > 0)?.Trim(), out var r) ? r : -1;
-        File.Delete(rssFile);
+        s.PeakRssKiB = Runner.PeakRssKiB(rssFile);
         return s;
     }
 }

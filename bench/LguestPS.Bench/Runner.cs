@@ -27,12 +27,7 @@ public static class Runner
     public static RunResult RunWithEnv(string exe, IEnumerable<string> args, string firstLineMarker, TimeSpan timeout,
         IReadOnlyDictionary<string, string> env, string? stdin = null, params string[] moreMarkers)
     {
-        string rssFile = Path.GetTempFileName();
-        var psi = new ProcessStartInfo("/usr/bin/time")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
-        };
-        foreach (var a in new[] { "-f", "%M", "-o", rssFile, exe }.Concat(args)) psi.ArgumentList.Add(a);
+        var (psi, rssFile) = UnderTime(exe, args);
         foreach (var (k, v) in env) psi.Environment[k] = v;
         var clock = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
@@ -60,9 +55,28 @@ public static class Runner
         double exit = clock.Elapsed.TotalMilliseconds;
         reader.Wait();
         errTask.Wait();
+        long rss = PeakRssKiB(rssFile);
+        return new RunResult(first, exit, rss, p.ExitCode, output.ToString()) { Marks = marks, Stderr = errTask.Result };
+    }
+
+    /// <summary>The command under GNU time, all three streams redirected; the file time writes the peak RSS to.</summary>
+    public static (ProcessStartInfo Psi, string RssFile) UnderTime(string exe, IEnumerable<string> args)
+    {
+        string rssFile = Path.GetTempFileName();
+        var psi = new ProcessStartInfo("/usr/bin/time")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { "-f", "%M", "-o", rssFile, exe }.Concat(args)) psi.ArgumentList.Add(a);
+        return (psi, rssFile);
+    }
+
+    /// <summary>Reads (and deletes) GNU time's figure: the peak RSS in KiB, or -1.</summary>
+    public static long PeakRssKiB(string rssFile)
+    {
         long rss = long.TryParse(File.ReadAllLines(rssFile).LastOrDefault(l => l.Trim().Length > 0)?.Trim(), out var r) ? r : -1;
         File.Delete(rssFile);
-        return new RunResult(first, exit, rss, p.ExitCode, output.ToString()) { Marks = marks, Stderr = errTask.Result };
+        return rss;
     }
 
     public static double Median(IEnumerable<double> xs)
