@@ -34,7 +34,12 @@ public static class FootprintBench
         {
             for (int i = 0; i < runs; i++)
                 foreach (var v in variants)
-                    samples[v.Name].Add(Measure(v, image, disk));
+                {
+                    var x = Measure(v, image, disk);
+                    samples[v.Name].Add(x);
+                    // Each sample as it comes: a long run that is cut short still says what it saw.
+                    Console.WriteLine($"  sample {v.Name}: VMM {x.VmmKiB / 1024:F2} MiB, peak {x.PeakKiB / 1024:F2} MiB, ready {x.ReadyMs:F1} ms, first line {x.FirstLineMs:F0} ms");
+                }
         }
         finally { File.Delete(disk); }
         Console.WriteLine($"{"variant",-28} {"VMM beyond guest RAM",21} {"peak RSS",10} {"engine ready",13} {"first line",11} {"binary",9}");
