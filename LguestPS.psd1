@@ -9,6 +9,7 @@
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.2'
     FormatsToProcess     = @('LguestPS.format.ps1xml')
+    TypesToProcess       = @('LguestPS.types.ps1xml')
     CmdletsToExport      = @(
         'New-LguestVm'
         'Add-LguestBlockDevice'

@@ -24,4 +24,5 @@ public enum ErrorId
     PermissionDenied,
     DeviceInvalid,
     InternalError,
+    DiskInUse,
 }

@@ -62,6 +62,7 @@ internal static class LguestErrors
         [ErrorId.KvmFailed] = ErrorCategory.DeviceError,
         [ErrorId.PermissionDenied] = ErrorCategory.PermissionDenied,
         [ErrorId.DeviceInvalid] = ErrorCategory.InvalidArgument,
+        [ErrorId.DiskInUse] = ErrorCategory.ResourceBusy,
         [ErrorId.InternalError] = ErrorCategory.NotSpecified,
     };
 

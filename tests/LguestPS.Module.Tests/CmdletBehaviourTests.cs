@@ -110,7 +110,7 @@ public class CmdletBehaviourTests : IClassFixture<PowerShellSession>, IDisposabl
     [InlineData("New-LguestVm -MemoryMB 64 -Kernel ./vmlinuz -ChrootPath ./nope", "InvalidArgument", ErrorCategory.InvalidArgument)]
     [InlineData("New-LguestVm -MemoryMB 64 -Kernel ./vmlinuz -Cpus 0", "ParameterArgumentValidationError", ErrorCategory.InvalidData)]
     [InlineData("New-LguestVm -MemoryMB 64 -Kernel ./vmlinuz -Name 'a b'", "ParameterArgumentValidationError", ErrorCategory.InvalidData)]
-    [InlineData("New-LguestVm -MemoryMB 64 -Kernel ./vmlinuz -OnReboot Sometimes", "CannotConvertArgumentNoMessage", ErrorCategory.InvalidArgument)]
+    [InlineData("New-LguestVm -MemoryMB 64 -Kernel ./vmlinuz -OnReboot Sometimes", "ParameterArgumentTransformationError", ErrorCategory.InvalidData)]
     public void NewLguestVmRefusesWhatCannotWork(string script, string errorId, ErrorCategory category)
     {
         var r = Run(script);
@@ -134,8 +134,11 @@ public class CmdletBehaviourTests : IClassFixture<PowerShellSession>, IDisposabl
     [InlineData("Add-LguestRng | Add-LguestRng", "DeviceAlreadyAttached", ErrorCategory.ResourceExists)]
     [InlineData("Add-LguestTapNetwork -IPAddress fe80::1", "TapAddressInvalid", ErrorCategory.InvalidArgument)]
     [InlineData("Add-LguestTapNetwork -Bridge lgpsnobridge0", "BridgeNotFound", ErrorCategory.ObjectNotFound)]
-    [InlineData("Add-LguestTapNetwork -IPAddress 169.254.1.1 -MacAddress 52:54:00", "ParameterArgumentValidationError", ErrorCategory.InvalidData)]
-    [InlineData("Add-LguestTapNetwork -IPAddress 169.254.1.1 -Bridge br0", "AmbiguousParameterSet", ErrorCategory.InvalidArgument)]
+    [InlineData("Add-LguestTapNetwork -IPAddress 169.254.1.1 -MacAddress 52:54:00", "ParameterArgumentTransformationError", ErrorCategory.InvalidData)]
+    [InlineData("Add-LguestTapNetwork -IPAddress 169.254.1.1 -Bridge br0", "InvalidArgument", ErrorCategory.InvalidArgument)]
+    [InlineData("Add-LguestTapNetwork -MacAddress 52:54:00:00:00:01", "InvalidArgument", ErrorCategory.InvalidArgument)]
+    [InlineData("Add-LguestTapNetwork -IPAddress 169.254.1.0", "TapAddressInvalid", ErrorCategory.InvalidArgument)]
+    [InlineData("Add-LguestTapNetwork -IPAddress 169.254.1.255", "TapAddressInvalid", ErrorCategory.InvalidArgument)]
     public void AddCmdletsRefuseWhatCannotWork(string add, string errorId, ErrorCategory category)
     {
         var r = Run("New-LguestVm -Name target -MemoryMB 64 -Kernel ./vmlinuz | " + add);

@@ -185,7 +185,8 @@ public class EngineClientTests
         Assert.Equal((LogFormat.Json, true, RebootPolicy.Exit, 2, "/k/initrd", true, 64UL, "/k/vmlinuz", true),
             (cl.LogFormat, cl.Verbose, cl.OnReboot, cl.Cpus, cl.Initrd, cl.Rng, cl.MemoryMiB, cl.Kernel, cl.HostQuirks));
         Assert.Equal(new[] { new BlockOption("/d/a.img", true), new BlockOption("/d/b,ro", false) }, cl.Blocks);
-        Assert.Equal(new[] { new TunnetOption("169.254.1.1", null, "52:54:00:00:00:01"), new TunnetOption(null, "br0", null) }, cl.Tunnets);
+        // The host side's prefix is always written out: the module's default (/24) is the module's to document.
+        Assert.Equal(new[] { new TunnetOption("169.254.1.1/24", null, "52:54:00:00:00:01"), new TunnetOption(null, "br0", null) }, cl.Tunnets);
         // The kernel command line arrives as one argument, exactly as written.
         Assert.Equal(new[] { "console=hvc0  root=\"/dev/vda 1\"" }, cl.KernelArgs);
     }

@@ -97,6 +97,7 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         return data;
     }
 
+    /// <summary>A failure after the engine said ready (the guest ran) fails the job, with the contract's errorId.</summary>
     [Theory]
     [MemberData(nameof(Failures))]
     public void AFailedRunFailsTheJobWithAStableErrorId(string engineErrorId, string reasonName)
@@ -105,7 +106,7 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         var id = ErrorIds.FromName(engineErrorId);
         string errorId = id?.Name() ?? reason.FailureId!;
         string error = id is { } known ? ErrorEvent(known, "what the engine said") : "";
-        using var _ = Engine($"{error}\n{ExitEvent(reason, "what the engine said")}");
+        using var _ = Engine($"{Ready}\n{error}\n{ExitEvent(reason, "what the engine said")}");
         var job = StartJob();
         WaitFinished(job);
 
@@ -126,10 +127,39 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         Assert.Equal((LguestVmState.Failed, reason.Name, (int?)reason.Code), (job.VM.State, job.VM.ExitReason, job.VM.ExitCode));
     }
 
+    /// <summary>
+    /// A failure before the engine said ready (what the engine refuses at
+    /// start) is an error of Start-LguestVm itself, with the same errorId: no
+    /// job is left behind, and -ErrorAction Stop stops the script there.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Failures))]
+    public void AStartUpFailureIsAnErrorOfStartLguestVm(string engineErrorId, string reasonName)
+    {
+        var reason = ExitReason.FromName(reasonName)!;
+        var id = ErrorIds.FromName(engineErrorId);
+        string errorId = id?.Name() ?? reason.FailureId!;
+        string error = id is { } known ? ErrorEvent(known, "what the engine refused") : "";
+        using var _ = Engine($"{LogEvent(Events.Log.Levels.Warning, "said on the way out")}\n{error}\n{ExitEvent(reason, "what the engine refused")}");
+
+        var r = Run("New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz | Start-LguestVm -WarningVariable w -WarningAction SilentlyContinue; $w");
+        var e = r.SingleError;
+        Assert.Equal($"{errorId},LguestPS.Commands.StartLguestVmCommand", e.FullyQualifiedErrorId);
+        Assert.Equal(LguestErrors.CategoryOf(errorId), e.CategoryInfo.Category);
+        Assert.Contains("what the engine refused", e.Exception.Message);
+        Assert.Equal("fk: said on the way out", Assert.Single(r.Objects<WarningRecord>()).Message);
+        Assert.Empty(Run("Get-Job").Output);
+        Assert.Equal((LguestVmState.Failed, reason.Name), (Run("Get-LguestVm fk").Single<LguestVm>().State, Run("(Get-LguestVm fk).ExitReason").Single<string>()));
+
+        var stopped = Run("Start-LguestVm -Name fk -ErrorAction Stop; 'after the failed start'");
+        Assert.Empty(stopped.Output);
+        Assert.Equal(errorId, Assert.Single(stopped.Errors).FullyQualifiedErrorId.Split(',')[0]);
+    }
+
     [Fact]
     public void AnEngineThatDiesWithoutAWordStillFailsWithWhatItLastSaid()
     {
-        using var _ = Engine("echo 'Segmentation fault in the device model' >&2; kill -SEGV $$");
+        using var _ = Engine($"{Ready}\necho 'Segmentation fault in the device model' >&2; kill -SEGV $$");
         var job = StartJob();
         WaitFinished(job);
         Assert.Equal(JobState.Failed, job.JobStateInfo.State);
@@ -138,6 +168,63 @@ public class FakeEngineTests : IClassFixture<PowerShellSession>, IDisposable
         Assert.Contains("Segmentation fault in the device model", e.Message);
         Assert.Equal(139, job.VM.ExitCode);
         Assert.Contains(job.Warning, w => w.Message.Contains("Segmentation fault"));
+
+        // The same death before the engine said ready is Start-LguestVm's error.
+        using var early = Engine("echo 'Segmentation fault in the loader' >&2; kill -SEGV $$");
+        var r = Run("Start-LguestVm -Name fk -WarningAction SilentlyContinue");
+        Assert.Equal("EngineCrashed", r.SingleError.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Contains("Segmentation fault in the loader", r.SingleError.Exception.Message);
+    }
+
+    /// <summary>Start-LguestVm returns once the engine said ready, not before: the VM is Running when the job is handed out.</summary>
+    [Fact]
+    public void StartReturnsOnceTheEngineIsReady()
+    {
+        using var _ = Engine($"echo booting\nread line\n{Ready}\n{RunUntilTerm}");
+        var vm = Run("New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz").Single<LguestVm>();
+        using var ps = PowerShell.Create(_ps.Runspace);
+        ps.AddScript("$vm | Start-LguestVm");
+        _ps.Runspace.SessionStateProxy.SetVariable("vm", vm);
+        var started = ps.BeginInvoke();
+        WaitFor(() => vm.ProcessId is not null ? vm : null);
+        WaitFor(() => LguestPS.Session.VmRun.Of(vm)!.History.Count > 0 ? vm : null); // the engine runs: it wrote "booting"
+        Assert.False(started.IsCompleted, "Start-LguestVm returned before the engine said ready");
+        Assert.Equal(LguestVmState.Starting, vm.State);
+        LguestPS.Session.VmRun.Of(vm)!.Send("go\n"); // the fake engine says ready once it reads a line
+        var job = Assert.IsType<LguestVmJob>(Assert.Single(ps.EndInvoke(started)).BaseObject);
+        Assert.Equal((JobState.Running, LguestVmState.Running), (job.JobStateInfo.State, vm.State));
+        Assert.Equal("booting", Run("Receive-Job -Name fk").Single<LguestConsoleLine>().Text);
+    }
+
+    /// <summary>Ctrl+C while Start-LguestVm waits for the engine stops the VM: nobody holds a job for it.</summary>
+    [Fact]
+    public void StoppingAStartThatWaitsStopsTheVm()
+    {
+        using var _ = Engine($"echo booting\n{RunUntilTerm}");
+        var vm = Run("New-LguestVm -Name fk -MemoryMB 64 -Kernel ./vmlinuz").Single<LguestVm>();
+        using var ps = PowerShell.Create(_ps.Runspace);
+        ps.AddScript("$vm | Start-LguestVm");
+        _ps.Runspace.SessionStateProxy.SetVariable("vm", vm);
+        var started = ps.BeginInvoke();
+        WaitFor(() => LguestPS.Session.VmRun.Of(vm) is { } run && run.History.Count > 0 ? vm : null);
+        int pid = vm.ProcessId!.Value;
+        ps.Stop();
+        Assert.True(started.IsCompleted);
+        Assert.False(Proc.Exists(pid), $"engine {pid} outlived the start that was stopped");
+        Assert.Equal(LguestVmState.Off, vm.State);
+        Assert.Empty(Run("Get-Job").Output);
+    }
+
+    /// <summary>Polls a condition (the timeout only bounds a failure).</summary>
+    private static T WaitFor<T>(Func<T?> probe, int seconds = 10) where T : class
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (probe() is { } found) return found;
+            Thread.Sleep(20);
+        }
+        throw new TimeoutException("the condition did not come true");
     }
 
     [Fact]

@@ -120,6 +120,29 @@ public class HelpTests(PowerShellSession ps) : IClassFixture<PowerShellSession>
         Assert.Contains(Flat(doc.Examples[0].Code.Split('\n')[0]), Flat(full));
     }
 
+    /// <summary>RELATED LINKS in Get-Help are the markdown's links, in order (the generator once dropped them all).</summary>
+    [Theory]
+    [MemberData(nameof(Cmdlets))]
+    public void GetHelpListsTheRelatedLinks(string name)
+    {
+        var doc = Doc(name);
+        Assert.NotEmpty(doc.RelatedLinks);
+        Assert.Contains(doc.RelatedLinks, l => l.Text == "about_LguestPS");
+        var links = ps.Invoke("(Get-Help $n).relatedLinks.navigationLink | ForEach-Object linkText", ("n", name)).Output.Select(o => o.ToString());
+        Assert.Equal(doc.RelatedLinks.Select(l => l.Text), links);
+    }
+
+    [Fact]
+    public void TheAboutTopicShipsWithTheModule()
+    {
+        string topic = Path.Combine(Layout.ModuleDir, "en-US", "about_LguestPS.help.txt");
+        Assert.True(File.Exists(topic), topic);
+        string text = File.ReadAllText(topic);
+        foreach (var heading in new[] { "SHORT DESCRIPTION", "LONG DESCRIPTION", "VIRTUAL MACHINES", "JOBS", "CONSOLE RECORDS", "THE ENGINE", "SOFTWARE-ONLY KVM (PVM)", "SEE ALSO" })
+            Assert.Contains(heading, text);
+        foreach (var cmdlet in ManifestTests.Cmdlets) Assert.Contains(cmdlet, text);
+    }
+
     [Fact]
     public void GetHelpExamplesAndParameterWork()
     {

@@ -15,7 +15,7 @@ public class ManifestTests(PowerShellSession ps) : IClassFixture<PowerShellSessi
     [Fact]
     public void TheModuleFolderHoldsEverything()
     {
-        foreach (var file in new[] { "LguestPS.psd1", "LguestPS.format.ps1xml", "LguestPS.Module.dll", "en-US/LguestPS.Module.dll-Help.xml", "bin/lguest" })
+        foreach (var file in new[] { "LguestPS.psd1", "LguestPS.format.ps1xml", "LguestPS.types.ps1xml", "LguestPS.Module.dll", "en-US/LguestPS.Module.dll-Help.xml", "en-US/about_LguestPS.help.txt", "bin/lguest" })
             Assert.True(File.Exists(Path.Combine(Layout.ModuleDir, file)), $"out/LguestPS/{file} is missing");
         Assert.False(File.Exists(Path.Combine(Layout.ModuleDir, "System.Management.Automation.dll")), "the host's PowerShell must not be shipped");
     }
@@ -34,6 +34,7 @@ public class ManifestTests(PowerShellSession ps) : IClassFixture<PowerShellSessi
         Assert.Empty(info.ExportedFunctions);
         Assert.Empty(info.ExportedAliases);
         Assert.Contains(info.ExportedFormatFiles, f => f.EndsWith("LguestPS.format.ps1xml", StringComparison.Ordinal));
+        Assert.Contains(info.ExportedTypeFiles, f => f.EndsWith("LguestPS.types.ps1xml", StringComparison.Ordinal));
     }
 
     [Fact]

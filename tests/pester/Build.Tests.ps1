@@ -125,7 +125,7 @@ Describe './build.ps1 Clean, Build, Docs and Package' {
     }
 
     It 'assembles a module folder with every dependency, the help and the engine' {
-        foreach ($file in 'LguestPS.psd1', 'LguestPS.format.ps1xml', 'LguestPS.Module.dll', 'en-US/LguestPS.Module.dll-Help.xml', 'bin/lguest') {
+        foreach ($file in 'LguestPS.psd1', 'LguestPS.format.ps1xml', 'LguestPS.types.ps1xml', 'LguestPS.Module.dll', 'en-US/LguestPS.Module.dll-Help.xml', 'en-US/about_LguestPS.help.txt', 'bin/lguest') {
             Join-Path $module $file | Should -Exist
         }
         # Every run-time assembly the module's dependency graph names is in the folder beside it.
@@ -146,7 +146,7 @@ Describe './build.ps1 Clean, Build, Docs and Package' {
         $script = "Import-Module LguestPS; (Get-Module LguestPS).ModuleBase; (Get-Help New-LguestVm).Synopsis; " +
             "New-LguestVm -MemoryMB 64 -Kernel '$guest' -OnReboot Exit | Start-LguestVm -Wait"
         $run = Invoke-Logged -Command @($pwsh, '-NoProfile', '-NonInteractive', '-Command', $script) `
-            -Environment @{ PSModulePath = $modules } -TimeoutSeconds 180
+            -Environment @{ PSModulePath = $modules } -TimeoutSeconds 900
         $run.Output | Should -Match ([regex]::Escape((Join-Path $modules 'LguestPS')))
         $run.Output | Should -Match 'Describes a'
         if ($hasKvm) {

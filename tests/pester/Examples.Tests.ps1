@@ -42,6 +42,11 @@ BeforeAll {
             $disk = (Get-LguestVm ro).Devices
             $disk.Path | Should -Be (Join-Path $scratch 'data.img')
             $disk.ReadOnly | Should -BeTrue } }
+        'Add-LguestBlockDevice: Example 3: Disks from a table' = @{ Check = {
+            (Get-LguestVm db).Devices.Path | Should -Be (Join-Path $scratch 'disk.img')
+            (Get-LguestVm db).Devices.ReadOnly | Should -BeFalse
+            (Get-LguestVm web).Devices.Path | Should -Be (Join-Path $scratch 'data.img')
+            (Get-LguestVm web).Devices.ReadOnly | Should -BeTrue } }
         'Add-LguestRng: Example 1: The builder pipeline' = @{ Check = {
             $out.Devices.Kind | Should -Be 'Rng' } }
         'Add-LguestRng: Example 2: Preview the change' = @{ Check = {
@@ -51,9 +56,14 @@ BeforeAll {
             $nic = (Get-LguestVm net1).Devices
             $nic.Kind | Should -Be 'TapNetwork'
             $nic.IPAddress | Should -Match '^169\.254\.10\.1(/\d+)?$' } }
-        'Add-LguestTapNetwork: Example 2: A fixed MAC address' = @{ Check = {
+        'Add-LguestTapNetwork: Example 2: A fixed MAC address, as Hyper-V writes it' = @{ Check = {
             $out.MacAddress | Should -Be '52:54:00:12:34:56'
             $out.Kind | Should -Be 'TapNetwork' } }
+        'Add-LguestTapNetwork: Example 3: Network devices from a table' = @{ Check = {
+            $out.IPAddress | Should -Be @('169.254.1.1', '169.254.2.1')
+            $out.PrefixLength | Should -Be @(24, 28)
+            $out[0].MacAddress | Should -Be '02:15:5d:00:00:01'
+            $out[1].MacAddress | Should -BeNullOrEmpty } }
         'Get-LguestVm: Example 1: All VMs' = @{ Check = {
             $out.Name | Should -Be @('a1', 'a2') } }
         'Get-LguestVm: Example 2: VMs by name' = @{
@@ -73,6 +83,12 @@ BeforeAll {
         'New-LguestVm: Example 3: The builder pipeline' = @{ Check = {
             $out.Name | Should -Be 'builder'
             $out.Devices.Kind | Should -Be @('Rng', 'Block') } }
+        'New-LguestVm: Example 4: VMs from a table' = @{ Check = {
+            $out.Name | Should -Be @('web-1', 'db-1')
+            $out.Cpus | Should -Be @(2, 1)
+            $out[0].Initrd | Should -Be (Join-Path $scratch 'initrd.img')
+            $out[1].Initrd | Should -BeNullOrEmpty
+            $out.OnReboot | Should -Be @('Exit', 'Restart') } }
         'Remove-LguestVm: Example 1: Remove a VM' = @{ Check = {
             Get-LguestVm -Name old -ErrorAction SilentlyContinue | Should -BeNullOrEmpty } }
         'Remove-LguestVm: Example 2: Remove every VM, running or not' = @{
@@ -96,6 +112,12 @@ BeforeAll {
             $out | Should -BeNullOrEmpty
             Get-Job | Where-Object PSJobTypeName -eq 'LguestVmJob' | Should -BeNullOrEmpty
             (Get-LguestVm dry).State | Should -Be 'Off' } }
+        'Start-LguestVm: Example 4: Two guests at once, for at most 20 seconds' = @{ Check = {
+            $out.VmName | Sort-Object | Should -Be @('left', 'right')
+            (Get-LguestVm left, right).State | Should -Be @('Off', 'Off') } }
+        'Start-LguestVm: Example 5: Stop a script whose VM cannot start' = @{ Check = {
+            $out | Should -Be 'InvalidArgument,LguestPS.Commands.StartLguestVmCommand'
+            Get-Job | Where-Object PSJobTypeName -eq 'LguestVmJob' | Should -BeNullOrEmpty } }
         'Stop-LguestVm: Example 1: Stop a VM' = @{ Check = {
             $out.Name | Should -Be 's1'
             $out.State | Should -Be 'Off' } }

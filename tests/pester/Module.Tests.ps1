@@ -33,4 +33,19 @@ Describe 'The module' {
         $text | Should -Match 'SYNOPSIS'
         $text | Should -Match 'PARAMETERS'
     }
+
+    It 'tells how each parameter of <_> takes pipeline input, and its aliases, as the cmdlet does' -ForEach $cmdlets {
+        # A table binds by property name only where the help says so (Import-Csv | ...): the help is checked against the binder.
+        $help = Get-Help $_ -Full
+        foreach ($p in (Get-Command $_).Parameters.Values | Where-Object Name -notin ([System.Management.Automation.Cmdlet]::CommonParameters + 'WhatIf', 'Confirm')) {
+            $binding = $p.Attributes | Where-Object { $_ -is [Parameter] }
+            $expected = @(if ($binding.ValueFromPipelineByPropertyName -contains $true) { 'ByPropertyName' }
+                          if ($binding.ValueFromPipeline -contains $true) { 'ByValue' })
+            $documented = $help.Parameters.Parameter | Where-Object Name -eq $p.Name
+            $said = if ($expected) { "True ($($expected -join ', '))" } else { 'False' }
+            $documented.pipelineInput | Should -Be $said -Because "-$($p.Name)'s 'Accept pipeline input'"
+            $aliases = if ($p.Aliases.Count) { $p.Aliases -join ', ' } else { 'none' }
+            $documented.aliases | Should -Be $aliases -Because "-$($p.Name)'s aliases"
+        }
+    }
 }

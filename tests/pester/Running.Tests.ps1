@@ -69,7 +69,8 @@ Describe 'A running guest' {
         $lines | ForEach-Object { $_ | Should -BeOfType LguestPS.LguestConsoleLine }
         $numbers = $lines.LineNumber
         $numbers | Should -Be ($numbers | Sort-Object) -Because 'lines arrive in console order'
-        $lines | Where-Object { $_ -match '^READY serial$' } | Should -HaveCount 1
+        # A line the guest was slow to end also came early as a partial preview (same LineNumber); whole, it comes once.
+        $lines | Where-Object { -not $_.IsPartial -and $_ -match '^READY serial$' } | Should -HaveCount 1
         ($lines | Where-Object { $_ -match '^ECHO hello from Pester$' }).ToString() | Should -Be 'ECHO hello from Pester'
         Receive-Job $job | Where-Object { $_ -match '^READY' } | Should -BeNullOrEmpty -Because 'Receive-Job hands each line out once'
     }

@@ -93,8 +93,9 @@ function Invoke-Logged {
 }
 
 function Invoke-ModulePwsh {
-    # A PowerShell of its own, as a user starts one, with the module imported; then $Script.
-    param([string] $Script, [hashtable] $Environment = @{}, [string[]] $Prefix = @(), [int] $TimeoutSeconds = 180)
+    # A PowerShell of its own, as a user starts one, with the module imported; then $Script. The timeout only
+    # bounds a failure: a new pwsh takes seconds here, but minutes under nested TCG on a loaded host.
+    param([string] $Script, [hashtable] $Environment = @{}, [string[]] $Prefix = @(), [int] $TimeoutSeconds = 900)
     Invoke-Logged -Command ($Prefix + @($pwsh, '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$manifest'; $Script")) `
         -Environment $Environment -TimeoutSeconds $TimeoutSeconds
 }

@@ -47,7 +47,11 @@ public static class MamlWriter
             new XElement(Command + "relatedLinks", c.RelatedLinks.Select(l =>
                 new XElement(Maml + "navigationLink",
                     new XElement(Maml + "linkText", l.Text),
-                    new XElement(Maml + "uri", l.Uri.EndsWith(".md", StringComparison.OrdinalIgnoreCase) ? "" : l.Uri)))));
+                    new XElement(Maml + "uri", IsWebAddress(l.Uri) ? l.Uri : "")))));
+
+    /// <summary>Get-Help -Online opens a link's uri; a link to another file of the docs has none to open.</summary>
+    private static bool IsWebAddress(string uri) =>
+        uri.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || uri.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>One syntax item per parameter set, its parameters in the order the SYNTAX block shows them.</summary>
     private static IEnumerable<XElement> SyntaxItems(CommandHelp c)

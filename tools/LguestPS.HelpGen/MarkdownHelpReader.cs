@@ -118,7 +118,7 @@ public static class MarkdownHelpReader
                         case "OUTPUTS": typeDescription?.AddRange(paragraphs); break;
                         case "NOTES": help.Notes.AddRange(paragraphs); break;
                         case "RELATED LINKS":
-                            foreach (var link in block.Descendants<LinkInline>())
+                            foreach (var link in Links(block))
                                 help.RelatedLinks.Add((Text(link).Trim(), link.Url ?? ""));
                             break;
                     }
@@ -200,6 +200,18 @@ public static class MarkdownHelpReader
         }
         return result;
     }
+
+    /// <summary>
+    /// The links in a block's text. A paragraph's links are inlines, which
+    /// Markdig's block-walking Descendants does not reach: each leaf block's
+    /// inline tree is searched, and container blocks (lists) are walked.
+    /// </summary>
+    private static IEnumerable<LinkInline> Links(Block block) => block switch
+    {
+        LeafBlock { Inline: { } inline } => inline.FindDescendants<LinkInline>(),
+        ContainerBlock container => container.SelectMany(Links),
+        _ => Enumerable.Empty<LinkInline>(),
+    };
 
     private static string Text(ContainerInline? inline)
     {

@@ -9,8 +9,9 @@ namespace LguestPS.Client;
  *
  * Bytes arrive in whatever pieces the pipe hands us: a UTF-8 character or a
  * "\r\n" may be split between two reads, so decoding keeps its state across
- * reads. A line ends at '\n' (a '\r' before it is dropped: serial consoles
- * say "\r\n").
+ * reads. A line ends at '\n'; what is on it is what a terminal would show
+ * (TerminalLine: a '\r' before the '\n' of a serial console's "\r\n"
+ * changes nothing, colours and cursor queries vanish).
  *
  * A guest that prints "login: " and waits would leave a pattern wait hanging
  * forever if we waited for the newline, so the caller calls Idle() when no
@@ -28,11 +29,12 @@ internal sealed class ConsoleLineSplitter
 
     private readonly string _vmName;
     private readonly Decoder _decoder = new UTF8Encoding(false, false).GetDecoder();
-    private readonly StringBuilder _line = new();
+    private readonly TerminalLine _line = new(MaxLineChars);
     private char[] _chars = new char[4096];
     private long _lineNumber = 1;
     private TimeSpan _lineStart;
-    private int _previewedLength;
+    private bool _lineStarted;
+    private string? _previewed; // the text of this line's last preview: a repeat would only be noise
 
     internal ConsoleLineSplitter(string vmName) => _vmName = vmName;
 
@@ -45,23 +47,25 @@ internal sealed class ConsoleLineSplitter
         for (int i = 0; i < n; i++)
         {
             char c = _chars[i];
-            if (_line.Length == 0) _lineStart = now;
+            if (!_lineStarted) (_lineStart, _lineStarted) = (now, true);
             if (c == '\n')
             {
                 output.Add(Take(partial: false));
                 continue;
             }
-            _line.Append(c);
+            _line.Feed(c);
             if (_line.Length >= MaxLineChars) output.Add(Take(partial: true));
         }
     }
 
-    /// <summary>No byte came for a while: a preview of the unfinished line, if it grew since the last one.</summary>
+    /// <summary>No byte came for a while: a preview of the unfinished line, if its text changed since the last one.</summary>
     internal LguestConsoleLine? Idle()
     {
-        string text = Trimmed();
-        if (text.Length == 0 || _line.Length <= _previewedLength) return null;
-        _previewedLength = _line.Length;
+        if (_line.Length == 0 || !_line.Changed) return null;
+        _line.Changed = false;
+        string text = _line.Text;
+        if (text == _previewed) return null; // rewritten to what it was (a spinner, backspace and retype)
+        _previewed = text;
         return new LguestConsoleLine(_vmName, _lineNumber, _lineStart, text, isPartial: true);
     }
 
@@ -70,17 +74,11 @@ internal sealed class ConsoleLineSplitter
 
     private LguestConsoleLine Take(bool partial)
     {
-        var line = new LguestConsoleLine(_vmName, _lineNumber, _lineStart, Trimmed(), partial);
+        var line = new LguestConsoleLine(_vmName, _lineNumber, _lineStart, _line.Text, partial);
         _line.Clear();
-        _previewedLength = 0;
+        _previewed = null;
+        _lineStarted = false;
         _lineNumber++;
         return line;
-    }
-
-    private string Trimmed()
-    {
-        int len = _line.Length;
-        if (len > 0 && _line[len - 1] == '\r') len--;
-        return _line.ToString(0, len);
     }
 }

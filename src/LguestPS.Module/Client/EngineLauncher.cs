@@ -58,7 +58,7 @@ internal static class EngineLauncher
     /// </summary>
     internal static Process Start(string enginePath, IReadOnlyList<string> arguments, Stopwatch clock)
     {
-        if (!Posix.IsExecutable(enginePath))
+        if (!UnixAccess.CanExecute(enginePath))
             throw LguestErrors.Fail("EngineStartError", $"Cannot start the lguest engine '{enginePath}': it is not executable (chmod +x).");
         var process = new Process { StartInfo = StartInfo(enginePath, arguments) };
         Exception? failure = null;

@@ -6,15 +6,16 @@ namespace LguestPS.Commands;
 
 /// <summary>Add-LguestBlockDevice: a virtio disk backed by a file.</summary>
 [Cmdlet(VerbsCommon.Add, "LguestBlockDevice", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low,
-    DefaultParameterSetName = ParameterSets.VM)]
+    DefaultParameterSetName = ParameterSets.VMName)]
 [OutputType(typeof(LguestVm))]
 public sealed class AddLguestBlockDeviceCommand : AddLguestDeviceCmdletBase
 {
     private string _fullPath = "";
     private long _size;
 
-    /// <summary>The names of the VMs to add the device to.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMName)]
+    /// <summary>The names of the VMs to add the device to (by property name too: a CSV column VMName).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMName, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(LguestVmNameCompleter))]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] VMName { get; set; } = null!;
@@ -34,7 +35,8 @@ public sealed class AddLguestBlockDeviceCommand : AddLguestDeviceCmdletBase
     public string Path { get; set; } = null!;
 
     /// <summary>Lets the guest read but not write the disk.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [BooleanText]
     public SwitchParameter ReadOnly { get; set; }
 
     internal override string Action => $"Add block device {_fullPath}{(ReadOnly ? " (read-only)" : "")}";

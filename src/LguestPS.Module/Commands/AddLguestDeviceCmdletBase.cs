@@ -8,6 +8,15 @@ namespace LguestPS.Commands;
  *   New-LguestVm ... | Add-LguestRng | Add-LguestBlockDevice -Path d.img | Start-LguestVm
  * Each takes the VM from the pipeline (or -VMName), attaches its device, and
  * passes the VM on. Devices can be added only while the VM is not running.
+ *
+ * -VMName is the default parameter set, unlike the *-LguestVm cmdlets: a
+ * table of devices (Import-Csv disks.csv | Add-LguestBlockDevice, columns
+ * VMName, Path, ...) binds by property name, and PowerShell tries the
+ * default set first in every round of pipeline binding and stops looking
+ * at other sets once something binds there; with -VM as the default, the
+ * row's Path or ReadOnly would bind there and -VMName never would. A piped
+ * LguestVm still binds -VM: by value comes first, and -VMName takes no
+ * value from the pipeline, only a property.
  */
 /// <summary>Base of the Add-Lguest* cmdlets: -VMName / -VM, the state check, ShouldProcess, and passing the VM on.</summary>
 public abstract class AddLguestDeviceCmdletBase : LguestCmdletBase

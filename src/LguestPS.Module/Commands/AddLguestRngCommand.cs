@@ -5,12 +5,13 @@ namespace LguestPS.Commands;
 
 /// <summary>Add-LguestRng: a virtio entropy device fed from the host kernel.</summary>
 [Cmdlet(VerbsCommon.Add, "LguestRng", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low,
-    DefaultParameterSetName = ParameterSets.VM)]
+    DefaultParameterSetName = ParameterSets.VMName)]
 [OutputType(typeof(LguestVm))]
 public sealed class AddLguestRngCommand : AddLguestDeviceCmdletBase
 {
-    /// <summary>The names of the VMs to add the device to.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMName)]
+    /// <summary>The names of the VMs to add the device to (by property name too: a CSV column VMName).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMName, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(LguestVmNameCompleter))]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] VMName { get; set; } = null!;

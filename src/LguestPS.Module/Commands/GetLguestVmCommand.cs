@@ -9,6 +9,8 @@ public sealed class GetLguestVmCommand : LguestCmdletBase
 {
     /// <summary>The names of the VMs to get (wildcards allowed); all when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("VMName")]
+    [ArgumentCompleter(typeof(LguestVmNameCompleter))]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }

@@ -11,9 +11,11 @@ namespace LguestPS.Commands;
 /// </summary>
 public abstract class LguestVmCmdletBase : LguestCmdletBase
 {
-    /// <summary>The names of the VMs (wildcards allowed).</summary>
+    /// <summary>The names of the VMs (wildcards allowed); -VMName, Hyper-V's word for it, works too.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParameterSets.Name,
         ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("VMName")]
+    [ArgumentCompleter(typeof(LguestVmNameCompleter))]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Name { get; set; } = null!;

@@ -10,10 +10,18 @@ namespace LguestPS.Commands;
 [OutputType(typeof(LguestVm))]
 public sealed class NewLguestVmCommand : LguestCmdletBase
 {
+    /*
+     * Every parameter binds by property name too, so a table of VMs builds
+     * them: Import-Csv vms.csv | New-LguestVm, one VM per row, with columns
+     * named like the parameters (or their aliases). An empty cell leaves its
+     * parameter at the default, and a switch reads True/False.
+     */
+
     /// <summary>The VM's name; by default the kernel's file name, made unique.</summary>
-    [Parameter(Position = 0)]
-    [ValidateNotNullOrEmpty]
-    [ValidatePattern(@"^[^\s*?\[\]/\\]+$")]
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("VMName")]
+    [TextArgument]
+    [ValidateVmName]
     public string? Name { get; set; }
 
     /// <summary>The kernel: an x86-64 bzImage or ELF vmlinux.</summary>
@@ -23,43 +31,50 @@ public sealed class NewLguestVmCommand : LguestCmdletBase
     public string Kernel { get; set; } = null!;
 
     /// <summary>Guest RAM in MiB.</summary>
-    [Parameter]
-    public int MemoryMB { get; set; } = 256;
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [TextArgument(typeof(int), DefaultMemoryMB)]
+    public int MemoryMB { get; set; } = DefaultMemoryMB;
 
     /// <summary>Number of virtual CPUs.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("ProcessorCount")]
+    [TextArgument(typeof(int), 1)]
     [ValidateRange(1, Limits.MaxCpus)]
     public int Cpus { get; set; } = 1;
 
     /// <summary>An initial RAM disk.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [TextArgument]
     public string? Initrd { get; set; }
 
     /// <summary>The kernel command line.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("CommandLine")]
     [AllowEmptyString]
-    public string KernelArguments { get; set; } = "";
+    [AllowNull]
+    public string? KernelArguments { get; set; } = "";
 
     /// <summary>What a guest reboot does.</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [TextArgument(typeof(LguestRebootAction), LguestRebootAction.Restart)]
     public LguestRebootAction OnReboot { get; set; } = LguestRebootAction.Restart;
 
     /// <summary>A user for the engine to become once it has opened its files and devices.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [TextArgument]
     public string? UserName { get; set; }
 
     /// <summary>A directory for the engine to chroot into once it has opened its files and devices.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [TextArgument]
     public string? ChrootPath { get; set; }
 
     /// <summary>Runs the guest exactly as given even on a software-only KVM host (engine option --no-host-quirks).</summary>
-    [Parameter]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [BooleanText]
     public SwitchParameter NoHostQuirks { get; set; }
+
+    private const int DefaultMemoryMB = 256;
 
     protected override void ProcessRecord()
     {
@@ -82,7 +97,7 @@ public sealed class NewLguestVmCommand : LguestCmdletBase
 
         string name = Name ?? Registry.UniqueName(DefaultName(kernel));
         if (!ShouldProcess(name, $"Create VM ({MemoryMB} MiB, {Cpus} vCPU(s), kernel {kernel})")) return;
-        var vm = new LguestVm(name, MemoryMB, Cpus, kernel, initrd, KernelArguments, OnReboot, UserName, chroot, hostQuirks: !NoHostQuirks);
+        var vm = new LguestVm(name, MemoryMB, Cpus, kernel, initrd, KernelArguments ?? "", OnReboot, UserName, chroot, hostQuirks: !NoHostQuirks);
         try
         {
             Registry.Add(vm);

@@ -11,10 +11,4 @@ internal static class ParameterSets
     internal const string Name = "Name";
     internal const string VM = "VM";
     internal const string VMName = "VMName";
-
-    // Add-LguestTapNetwork: the VM by object or by name, times the tap by address or on a bridge.
-    internal const string VMIPAddress = "VMIPAddress";
-    internal const string VMBridge = "VMBridge";
-    internal const string VMNameIPAddress = "VMNameIPAddress";
-    internal const string VMNameBridge = "VMNameBridge";
 }

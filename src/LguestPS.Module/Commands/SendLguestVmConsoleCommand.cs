@@ -13,6 +13,7 @@ public sealed class SendLguestVmConsoleCommand : LguestCmdletBase
     /// <summary>The names of the VMs to type into.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMName, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
+    [ArgumentCompleter(typeof(LguestVmNameCompleter))]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] VMName { get; set; } = null!;

@@ -35,11 +35,24 @@ public sealed class LguestVmJob : Job2, IVmRunListener
         PSJobTypeName = JobTypeName;
     }
 
-    /// <summary>Starts a run of the VM as a job. Throws LguestException if it cannot start (the job is then Failed).</summary>
-    internal static LguestVmJob Start(LguestVm vm, VmRunOptions options)
+    /// <summary>
+    /// Starts a run of the VM as a job and returns once the engine said ready
+    /// (the job is Running) or the run ended. When the engine refused to
+    /// start the guest, <paramref name="refused"/> says why: the job is then
+    /// Failed, and its Warning and Verbose streams hold what the engine said.
+    /// When <paramref name="cancel"/> fires first, the VM is stopped. Throws
+    /// LguestException if the engine cannot be found or launched.
+    /// </summary>
+    internal static LguestVmJob Start(LguestVm vm, VmRunOptions options, CancellationToken cancel, out LguestException? refused)
     {
         var job = new LguestVmJob(VmRun.Prepare(vm, options));
         job.StartJob();
+        refused = null;
+        if (!job._run.WaitUntilRunning(cancel))
+        {
+            if (!job._run.HasEnded) job._run.Stop(StopMode.Terminate); // cancelled: no one will hold a job for this VM
+            refused = job._run.Error;
+        }
         return job;
     }
 
@@ -175,9 +188,18 @@ public sealed class LguestVmJob : Job2, IVmRunListener
         return null;
     }
 
+    /*
+     * Receive-Job -Wait -AutoRemoveJob disposes the job from inside its
+     * StateChanged event, that is from inside Finish, on the run's own thread
+     * while it reports the end: the run has not ended yet (it ends when that
+     * report returns), so waiting for it here would wait for ourselves. A
+     * finished job has nothing left to stop.
+     */
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_run.HasEnded) _run.Stop(StopMode.Terminate);
+        bool finished;
+        lock (_stateLock) finished = _finished;
+        if (disposing && !finished && !_run.HasEnded) _run.Stop(StopMode.Terminate);
         base.Dispose(disposing);
     }
 }

@@ -46,17 +46,29 @@ public sealed class LguestBlockDevice : LguestDevice
 /// <summary>A virtio network device on a new tap interface (engine option --tunnet).</summary>
 public sealed class LguestTapNetwork : LguestDevice
 {
-    internal LguestTapNetwork(string? ipAddress, string? bridge, string? macAddress)
+    /// <summary>The prefix length the host side gets when none is given: one /24 per tap (docs/engine.md, "Networking").</summary>
+    public const int DefaultPrefixLength = 24;
+
+    internal LguestTapNetwork(string? ipAddress, string? bridge, string? macAddress, int prefixLength = DefaultPrefixLength)
     {
         IPAddress = ipAddress;
         Bridge = bridge;
         MacAddress = macAddress;
+        PrefixLength = ipAddress == null ? null : prefixLength;
     }
 
     public override string Kind => "TapNetwork";
 
     /// <summary>The IPv4 address given to the host side of the tap, when not bridged.</summary>
     public string? IPAddress { get; }
+
+    /*
+     * Each tap is a link of its own, so its host side gets a subnet of its
+     * own: with the whole of 169.254.0.0/16 on every tap, the host routed all
+     * of it to the first tap and a second VM in 169.254.2.0 was unreachable.
+     */
+    /// <summary>The length of the host side's subnet prefix (24 unless -PrefixLength says otherwise), when not bridged.</summary>
+    public int? PrefixLength { get; }
 
     /// <summary>The bridge the tap joins, when bridged.</summary>
     public string? Bridge { get; }
@@ -65,10 +77,10 @@ public sealed class LguestTapNetwork : LguestDevice
     public string? MacAddress { get; }
 
     internal override void AddTo(EngineCommandLine commandLine) =>
-        commandLine.Tunnets.Add(new TunnetOption(IPAddress, Bridge, MacAddress));
+        commandLine.Tunnets.Add(new TunnetOption(IPAddress == null ? null : $"{IPAddress}/{PrefixLength}", Bridge, MacAddress));
 
     public override string Description =>
-        (Bridge != null ? "bridge " + Bridge : "host " + IPAddress) + (MacAddress != null ? ", MAC " + MacAddress : "");
+        (Bridge != null ? "bridge " + Bridge : $"host {IPAddress}/{PrefixLength}") + (MacAddress != null ? ", MAC " + MacAddress : "");
 }
 
 /// <summary>A virtio entropy device fed from the host kernel (engine option --rng).</summary>

@@ -32,6 +32,12 @@ public sealed class LguestVm
     /// <summary>The VM's name, unique in the session.</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// The name again, under the name Hyper-V gives it: a VM piped to a
+    /// cmdlet binds its -VMName by this property, as a Hyper-V VM does.
+    /// </summary>
+    public string VMName => Name;
+
     /// <summary>A unique id, for telling apart two VMs of the same name from different sessions.</summary>
     public Guid Id { get; } = Guid.NewGuid();
 

@@ -57,27 +57,29 @@ internal static class Validate
         long size = new FileInfo(path).Length;
         if (size % Limits.SectorSize != 0)
             throw LguestErrors.Fail("BlockDeviceInvalid", $"The disk image '{path}' is {size} bytes, not a whole number of {Limits.SectorSize}-byte sectors.");
-        try
-        {
-            using var _ = new FileStream(path, FileMode.Open, readOnly ? FileAccess.Read : FileAccess.ReadWrite, FileShare.ReadWrite);
-        }
-        catch (UnauthorizedAccessException e)
-        {
+        if (!UnixAccess.CanRead(path) || (!readOnly && !UnixAccess.CanWrite(path)))
             throw LguestErrors.Fail(ErrorId.PermissionDenied.Name(),
-                $"Cannot {(readOnly ? "read" : "write")} the disk image '{path}'{(readOnly ? "" : ": add -ReadOnly, or fix its permissions")}.", e);
-        }
+                $"Cannot {(readOnly || !UnixAccess.CanRead(path) ? "read" : "write")} the disk image '{path}'{(readOnly ? "" : ": add -ReadOnly, or fix its permissions")}.");
         return size;
     }
 
-    /// <summary>The tap's host address must be IPv4, as the engine's --tunnet expects.</summary>
-    internal static void TapAddress(System.Net.IPAddress address)
+    /// <summary>The tap's host address must be IPv4, as the engine's --tunnet expects, and a host of its subnet.</summary>
+    internal static void TapAddress(System.Net.IPAddress address, int prefixLength)
     {
         if (address.AddressFamily != AddressFamily.InterNetwork)
             throw LguestErrors.Fail("TapAddressInvalid", $"-IPAddress {address} is not an IPv4 address; the host side of a tap takes an IPv4 address.");
+        byte[] b = address.GetAddressBytes();
+        uint a = (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+        uint hostMask = uint.MaxValue >> prefixLength;
+        if ((a & hostMask) == 0 || (a & hostMask) == hostMask)
+            throw LguestErrors.Fail("TapAddressInvalid",
+                $"-IPAddress {address} is the network or broadcast address of its /{prefixLength} subnet: give the host a host address, e.g. {b[0]}.{b[1]}.{b[2]}.1 with /24.");
     }
 
     internal static void Bridge(string bridge)
     {
+        if (bridge.Length > 15 || bridge.IndexOfAny(new[] { '/', ' ', ':' }) >= 0)
+            throw LguestErrors.Fail("BridgeNotFound", $"'{bridge}' cannot be the name of a network interface (at most 15 characters, no '/', ':' or spaces): give the bridge's name, as `ip link show type bridge` lists it.");
         if (!Directory.Exists(Path.Combine("/sys/class/net", bridge, "bridge")))
             throw LguestErrors.Fail("BridgeNotFound", $"There is no bridge named '{bridge}' on this host (ip link add {bridge} type bridge creates one).");
     }

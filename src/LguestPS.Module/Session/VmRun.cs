@@ -28,12 +28,17 @@ namespace LguestPS.Session;
  * Room to grow without reshaping: a control channel to the engine (pause,
  * resume, power button, Ctrl+Alt+Del) is one more piece beside the readers,
  * handed over by the launcher with the pipes; a graceful stop with a timeout
- * is one more StopMode that asks over it before EngineSignals; a start that
- * returns only once the engine said ready or failed waits on the
- * Starting-to-Running step in OnEvent or on the end; new exit reasons are
- * read in Ended, where the console history is at hand for a panic line; and
- * the lock a command runner takes to drive the guest's shell belongs beside
- * Send and History, one per run.
+ * is one more StopMode that asks over it before EngineSignals; new exit
+ * reasons are read in Ended, where the console history is at hand for a
+ * panic line; and the lock a command runner takes to drive the guest's
+ * shell belongs beside Send and History, one per run.
+ *
+ * Start-LguestVm returns only once the engine said `ready` (the guest is
+ * about to run) or the run ended: whatever the engine refuses at start (a
+ * user that does not exist, a kernel gone since New-LguestVm, a disk
+ * another VM holds) is then the error of Start-LguestVm itself, and
+ * -ErrorAction Stop stops the script there. WaitUntilRunning is that wait:
+ * the Starting-to-Running step in OnEvent, or the end.
  */
 internal sealed class VmRun
 {
@@ -43,8 +48,13 @@ internal sealed class VmRun
     /// <summary>How long the guest must be quiet before its unfinished console line is delivered.</summary>
     internal static readonly TimeSpan PartialLineIdle = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>How long the end waits for the readers to drain pipes that the engine's children may still hold.</summary>
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long the end waits for the readers to drain the pipes. They close with the engine, so the readers end
+    /// as soon as they have delivered what the pipes held; the bound is only for a pipe something else keeps
+    /// open. It is generous because a reader on a loaded or emulated host can be seconds behind the engine, and
+    /// the console lines it has yet to deliver must not be cut off.
+    /// </summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Each VM's current or last run; also the lock for every write to a VM's run state.</summary>
     private static readonly ConditionalWeakTable<LguestVm, VmRun> Latest = new();
@@ -53,6 +63,7 @@ internal sealed class VmRun
     private readonly IReadOnlyList<string> _arguments;
     private readonly Stopwatch _clock = new();
     private readonly ManualResetEventSlim _ended = new(false);
+    private readonly ManualResetEventSlim _runningOrEnded = new(false);
     private readonly object _deliveryLock = new(), _stdinLock = new();
     private IVmRunListener? _listener;
     private Process? _process;
@@ -60,6 +71,7 @@ internal sealed class VmRun
     private ConsoleReader? _console;
     private EventReader? _events;
     private bool _ending; // under Latest: the end is being reported, the VM's state is the end's
+    private volatile bool _becameReady;
     private volatile bool _stopRequested;
     private StopMode _stopMode;
 
@@ -137,6 +149,7 @@ internal sealed class VmRun
                 (Vm.State, Vm.ExitReason, Vm.ExitCode, Vm.RunClock) = before;
             }
             _ended.Set();
+            _runningOrEnded.Set();
             throw;
         }
 
@@ -218,6 +231,18 @@ internal sealed class VmRun
 
     internal bool WaitForEnd(TimeSpan timeout) => _ended.Wait(timeout);
 
+    /// <summary>
+    /// Waits until the engine said ready or the run ended. True when the guest
+    /// runs (or ran: a quick guest may be gone already), false when the run
+    /// ended before it was ready or <paramref name="cancel"/> fired.
+    /// </summary>
+    internal bool WaitUntilRunning(CancellationToken cancel)
+    {
+        try { _runningOrEnded.Wait(cancel); }
+        catch (OperationCanceledException) { return false; }
+        return _becameReady;
+    }
+
     private void OnConsoleLine(LguestConsoleLine line)
     {
         lock (_deliveryLock)
@@ -231,8 +256,12 @@ internal sealed class VmRun
     private void OnEvent(EngineEvent e)
     {
         if (e.Name == Events.Ready.Name)
+        {
             lock (Latest)
                 if (!_ending && Vm.State == LguestVmState.Starting) Vm.State = LguestVmState.Running;
+            _becameReady = true;
+            _runningOrEnded.Set();
+        }
         RecordBootTime(e);
         var record = Diagnostic(e);
         if (record != null)
@@ -303,6 +332,7 @@ internal sealed class VmRun
         finally
         {
             _ended.Set();
+            _runningOrEnded.Set();
         }
     }
 }

@@ -74,7 +74,10 @@ public sealed class BlockDevice : IVirtioDevice, IDeviceStats, IDisposable
                 throw new EngineException(ErrorId.DeviceInvalid,
                     $"--block={path}: its size ({size} bytes) is not a multiple of 512; a disk is made of 512-byte sectors");
             if (!Sys.TryLock(fd, exclusive: !readOnly))
-                throw new EngineException(ErrorId.DeviceInvalid, $"--block={path}: another VM is using this disk");
+                throw new EngineException(ErrorId.DiskInUse, readOnly
+                    ? $"--block={path},ro: another program (a VM: lguest, QEMU...) is writing to this disk; stop it first"
+                    : $"--block={path}: another program (a VM: lguest, QEMU...) is using this disk; stop it first, " +
+                      $"or if neither of you writes to it, give it as --block={path},ro");
             return new BlockDevice(path, fd, readOnly, (ulong)size);
         }
         catch

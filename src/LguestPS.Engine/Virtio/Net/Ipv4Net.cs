@@ -7,15 +7,20 @@ namespace LguestPS.Engine.Virtio.Net;
 /// <summary>An IPv4 host address with its prefix length: the host side of a tap.</summary>
 public readonly record struct Ipv4Net(uint Address, int PrefixLength)
 {
+    /// <summary>The prefix length of an address given without one.</summary>
+    public const int DefaultPrefixLength = 24;
+
     /// <summary>The netmask, host byte order.</summary>
     public uint Mask => PrefixLength == 0 ? 0 : uint.MaxValue << (32 - PrefixLength);
 
     /*
      * The seed set only the address and let the kernel pick a classful mask.
-     * We choose instead, narrowly: 169.254.0.0/16 is one link (RFC 3927), so a
-     * link-local address gets /16; anything else gets /24, one small subnet
-     * for the guest, and never a route swallowing a whole /8 of the host's
-     * network. "<ip>/<len>" says otherwise.
+     * We choose instead, narrowly: /24, one small subnet per tap, never a
+     * route swallowing a whole /8 of the host's network. Link-local
+     * addresses too: RFC 3927 makes 169.254.0.0/16 one link, but each tap
+     * is a link of its own, and with the /16 on every tap the host sent all
+     * of 169.254 down the first one, so a second VM at 169.254.2.1 could not
+     * be reached. "<ip>/<len>" says otherwise.
      */
     public static Ipv4Net Parse(string s, string context)
     {
@@ -42,7 +47,7 @@ public readonly record struct Ipv4Net(uint Address, int PrefixLength)
         byte first = (byte)(a >> 24);
         if (a == 0 || first == 0 || first == 127 || first >= 224)
             throw Bad(s, context, "not a unicast host address (0.x, 127.x, multicast and 240.x and up are not)");
-        if (prefix < 0) prefix = (a >> 16) == 0xA9FE ? 16 : 24;
+        if (prefix < 0) prefix = DefaultPrefixLength;
         var net = new Ipv4Net(a, prefix);
         uint host = a & ~net.Mask;
         if (host == 0 || host == ~net.Mask)

@@ -49,8 +49,9 @@ public class NetAddressTests
     }
 
     [Theory]
-    [InlineData("169.254.1.1", "169.254.1.1/16")]   // link-local: one /16 link (RFC 3927)
-    [InlineData("169.254.255.254", "169.254.255.254/16")]
+    [InlineData("169.254.1.1", "169.254.1.1/24")]   // link-local too: a subnet per tap, so two taps' routes never overlap
+    [InlineData("169.254.255.254", "169.254.255.254/24")]
+    [InlineData("169.254.1.1/16", "169.254.1.1/16")]
     [InlineData("192.168.19.1", "192.168.19.1/24")]
     [InlineData("10.1.2.3", "10.1.2.3/24")]
     [InlineData("169.254.7.1/24", "169.254.7.1/24")]
@@ -73,8 +74,8 @@ public class NetAddressTests
     [InlineData("127.0.0.1")]
     [InlineData("224.0.0.1")]
     [InlineData("255.255.255.255")]
-    [InlineData("169.254.0.0")]      // the /16's network address
-    [InlineData("169.254.255.255")]  // and its broadcast
+    [InlineData("169.254.0.0")]      // the network address of its /24
+    [InlineData("169.254.255.255")]  // and the broadcast
     [InlineData("192.168.1.255")]
     [InlineData("169.254.1.1/0")]
     [InlineData("169.254.1.1/31")]

@@ -23,13 +23,23 @@ public unsafe class TapDeviceTests : IDisposable
         Assert.Matches("^lguest[0-9]+$", tap.Name);
         string link = _ns.Sh($"ip -o link show {tap.Name}");
         Assert.Contains("UP", link.Split('<', '>')[1].Split(','));
-        Assert.Contains("inet 169.254.77.1/16", _ns.Sh($"ip -o -4 addr show {tap.Name}"));
+        Assert.Contains("inet 169.254.77.1/24", _ns.Sh($"ip -o -4 addr show {tap.Name}"));
         var tap2 = _ns.Run(() => TapDevice.Create(Ip("169.254.78.1/24"), null, "t"));
         using (tap2)
         {
             Assert.NotEqual(tap.Name, tap2.Name);
             Assert.Contains("inet 169.254.78.1/24", _ns.Sh($"ip -o -4 addr show {tap2.Name}"));
         }
+    }
+
+    /// <summary>Two VMs in different link-local subnets: each subnet is routed to its own tap, so both guests can be reached.</summary>
+    [SkippableFact]
+    public void TwoTapsInDifferentLinkLocalSubnetsEachGetTheirOwnRoute()
+    {
+        using var first = _ns.Run(() => TapDevice.Create(Ip("169.254.1.1"), null, "t"));
+        using var second = _ns.Run(() => TapDevice.Create(Ip("169.254.2.1"), null, "t"));
+        Assert.Contains($"dev {first.Name} ", _ns.Sh("ip -o route get 169.254.1.2"));
+        Assert.Contains($"dev {second.Name} ", _ns.Sh("ip -o route get 169.254.2.2"));
     }
 
     [SkippableFact]
