@@ -5,4 +5,4 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 runs=${1:-5}
 bench_setup
-dotnet run -c Release --project bench/LguestPS.Bench -- blk out/engine/lguest tests/guest/build/guest.bzImage "$runs"
+bench_run blk out/engine/lguest tests/guest/build/guest.bzImage "$runs"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Boot benchmark (issue 2): lguest (Native AOT) against QEMU booting the same
-# test-guest image, N runs each, interleaved, medians and ratios.
-#   bench/boot.sh [runs] [bzImage|elf]
+# Boot benchmark (issues 2 and 15): the test guest's ELF under lguest, QEMU pc (SeaBIOS) and QEMU
+# microvm (PVH, no firmware), N runs each, interleaved; medians and both ratios.
+#   bench/boot.sh [runs]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-runs=${1:-10}; fmt=${2:-bzImage}
+runs=${1:-10}
 bench_setup
-image=tests/guest/build/guest.$fmt
-dotnet run -c Release --project bench/LguestPS.Bench -- boot out/engine/lguest "$image" "$runs"
+bench_need_kvm "$@"
+bench_run boot out/engine/lguest tests/guest/build/guest.elf "$runs"

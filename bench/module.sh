@@ -6,4 +6,4 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 runs=${1:-5}
 bench_setup
-dotnet run -c Release --project bench/LguestPS.Bench -- module out/engine/lguest tests/guest/build/guest.bzImage "$runs"
+bench_run module out/engine/lguest tests/guest/build/guest.bzImage "$runs"

@@ -80,6 +80,19 @@ public static class Events
         public const string PausedSeconds = "pausedSeconds";
     }
 
+    /// <summary>
+    /// The guest reached userspace: it wrote <see cref="BootTimer.Signal"/> to <see cref="BootTimer.Port"/>
+    /// (once per boot; later writes are ignored). The event's time is engine start to that write.
+    /// </summary>
+    public static class BootTime
+    {
+        public const string Name = "boot-time";
+        /// <summary>Seconds from this boot's power-on (the vCPUs set running) to the write; a number.</summary>
+        public const string FromPowerOn = "fromPowerOn";
+        /// <summary>Which boot: 0 for the first, then the reboot event's count.</summary>
+        public const string Boot = "boot";
+    }
+
     /// <summary>A failure, with a stable <see cref="ErrorId"/>.</summary>
     public static class Error
     {

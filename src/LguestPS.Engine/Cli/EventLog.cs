@@ -69,6 +69,21 @@ public sealed class EventLog
         Json(Events.Reboot.Name, w => { w.WriteString(Events.Reboot.Reason, reason); w.WriteNumber(Events.Reboot.Count, count); });
     }
 
+    /// <summary>The guest signalled the boot timer: power-on to userspace, as the engine measured it.</summary>
+    public void BootTime(TimeSpan fromPowerOn, int boot)
+    {
+        if (_format == LogFormat.Text)
+        {
+            if (Log.IsVerbose) Text($"guest reached userspace {fromPowerOn.TotalMilliseconds:F1} ms after power-on (boot {boot + 1}, {_clock.Elapsed.TotalMilliseconds:F1} ms after the engine started)");
+            return;
+        }
+        Json(Events.BootTime.Name, w =>
+        {
+            w.WriteNumber(Events.BootTime.FromPowerOn, Math.Round(fromPowerOn.TotalSeconds, 6));
+            w.WriteNumber(Events.BootTime.Boot, boot);
+        });
+    }
+
     /// <summary>The guest reported a kernel panic. Text mode says nothing here: the exit line (or a warning) does.</summary>
     public void Panic(string line, bool crashKernel)
     {

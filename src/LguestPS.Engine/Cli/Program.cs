@@ -139,6 +139,7 @@ public static class Program
         if (early() is { } stopped) machine.Stop(stopped);
         machine.Rebooted = log.Reboot;
         machine.Panicked = log.Panic;
+        machine.BootTimed = log.BootTime;
         console.StartInput(machine.DeliverInput, () =>
         {
             console.Release();

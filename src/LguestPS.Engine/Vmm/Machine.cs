@@ -7,6 +7,7 @@ using LguestPS.Engine.Interop;
 using LguestPS.Engine.Kvm;
 using LguestPS.Engine.Memory;
 using LguestPS.Engine.Pci;
+using LguestPS.Engine.Platform;
 using LguestPS.Engine.Virtio;
 using LguestPS.Engine.Virtio.Block;
 using LguestPS.Engine.Virtio.Console;
@@ -57,6 +58,9 @@ public sealed class Machine : IDisposable
 
     /// <summary>Called when the guest reports a kernel panic: (its console line or "", whether a crash kernel takes over).</summary>
     public Action<string, bool>? Panicked { get; set; }
+
+    /// <summary>Called when the guest signals the boot timer (Platform.BootTimerPort): (time since power-on, boot number).</summary>
+    public Action<TimeSpan, int>? BootTimed { get; set; }
 
     /// <summary>Opens and checks everything the guest needs (kernel, initrd, RAM) before any KVM is involved.</summary>
     public Machine(VmConfig cfg, IConsoleSink console)
@@ -278,6 +282,9 @@ public sealed class Machine : IDisposable
 
         using var board = new Board(vm, _mem, _console, stop, _devices, events => OnPvPanic(stop, events));
         _console.Attach(board.Serial);
+        int boot = Boots;
+        var timer = new BootTimerPort(t => BootTimed?.Invoke(t, boot));
+        board.Io.Register(BootTimer.Port, 1, "boot timer", timer);
 
         var vcpus = new List<KvmVcpu>();
         var threads = new List<Thread>();
@@ -297,6 +304,7 @@ public sealed class Machine : IDisposable
                 foreach (var v in vcpus) v.Kick();
             });
             lock (_control) _now = new Running(vm, board, vcpus, gate);
+            timer.PowerOn();
             foreach (var vcpu in vcpus)
             {
                 var runner = new VcpuRunner(vcpu, board.Io, board.Mmio, _mem, stop, gate);

@@ -69,6 +69,9 @@ internal sealed class EngineEvent
             case Events.Reboot.Name:
                 return string.Format(CultureInfo.InvariantCulture, "guest rebooted ({0}), boot {1}",
                     GetString(Events.Reboot.Reason), GetNumber(Events.Reboot.Count));
+            case Events.BootTime.Name:
+                return string.Format(CultureInfo.InvariantCulture, "guest reached userspace {0:0.000} s after power-on (boot {1}), {2:0.000} s after the engine started",
+                    GetNumber(Events.BootTime.FromPowerOn), GetNumber(Events.BootTime.Boot), Time.TotalSeconds);
             case Events.Exit.Name:
                 return string.Format(CultureInfo.InvariantCulture, "engine exited: {0} (code {1}): {2}",
                     GetString(Events.Exit.Reason), GetNumber(Events.Exit.Code), GetString(Events.Exit.Message));

@@ -95,6 +95,12 @@ public sealed class LguestVm
     /// <summary>How long the current run has lasted (or the last one lasted).</summary>
     public TimeSpan Uptime => RunClock?.Elapsed ?? TimeSpan.Zero;
 
+    /// <summary>
+    /// Power-on to userspace for the latest boot of the current (or last) run, as the engine's boot timer
+    /// measured it (docs/engine.md "Boot timer"); null until the guest signals it, and for guests that never do.
+    /// </summary>
+    public TimeSpan? BootTime { get; internal set; }
+
     /// <summary>Why the last run ended (the engine's exit reason: poweroff, reboot, sigterm, triple-fault...).</summary>
     public string? ExitReason { get; internal set; }
 

@@ -395,9 +395,19 @@ internal sealed class VmRun
         }
         else if (e.Name == Events.Paused.Name) SetStateIf(LguestVmState.Running, LguestVmState.Paused);
         else if (e.Name == Events.Resumed.Name) SetStateIf(LguestVmState.Paused, LguestVmState.Running);
+        RecordBootTime(e);
         var record = Diagnostic(e);
         if (record != null)
             lock (_deliveryLock) Tell(l => l.OnDiagnostic(record));
+    }
+
+    /// <summary>The VM's BootTime: forgotten when a new run is ready, set by each boot-time event.</summary>
+    private void RecordBootTime(EngineEvent e)
+    {
+        if (e.Name == Events.Ready.Name) Vm.BootTime = null;
+        else if (e.Name == Events.BootTime.Name && e.GetNumber(Events.BootTime.FromPowerOn) is double secs && secs >= 0
+                 && secs < TimeSpan.MaxValue.TotalSeconds)
+            Vm.BootTime = TimeSpan.FromTicks((long)(secs * TimeSpan.TicksPerSecond));
     }
 
     /// <summary>What an event says to people: warnings for warnings and for text a dying engine wrote, the rest verbose.</summary>
