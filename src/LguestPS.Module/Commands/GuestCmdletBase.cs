@@ -19,6 +19,7 @@ public abstract class GuestCmdletBase : LguestCmdletBase
     /// <summary>The names of the VMs.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ParameterSets.VMName, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
+    [ArgumentCompleter(typeof(LguestVmNameCompleter))]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] VMName { get; set; } = null!;
