@@ -2,8 +2,8 @@
 # The module folder as a user imports it: manifest, commands and help.
 
 BeforeDiscovery {
-    $cmdlets = 'Add-LguestBlockDevice', 'Add-LguestRng', 'Add-LguestTapNetwork', 'Get-LguestVm', 'New-LguestVm',
-        'Remove-LguestVm', 'Send-LguestVmConsole', 'Start-LguestVm', 'Stop-LguestVm', 'Wait-LguestVm'
+    # Every cmdlet has its page in docs/cmdlets: the pages are the list, so a new cmdlet is checked here at once.
+    $cmdlets = @(Get-ChildItem (Join-Path $PSScriptRoot '../../docs/cmdlets') -Filter '*-*.md' | ForEach-Object BaseName | Sort-Object)
 }
 
 BeforeAll {
@@ -17,7 +17,7 @@ Describe 'The module' {
         $info.Description | Should -Not -BeNullOrEmpty
     }
 
-    It 'exports the ten cmdlets' -ForEach @{ Expected = $cmdlets } {
+    It 'exports exactly the cmdlets docs/cmdlets documents' -ForEach @{ Expected = $cmdlets } {
         (Get-Command -Module LguestPS).Name | Sort-Object | Should -Be $Expected
     }
 
