@@ -22,10 +22,12 @@ public sealed class VcpuRunner
     private readonly GuestMemory _mem;
     private readonly StopLatch _stop;
     private readonly PauseGate _gate;
+    private readonly Action _unkick; // made once: a method group passed per exit would allocate a delegate each time
 
     public VcpuRunner(KvmVcpu vcpu, IoBus io, MmioBus mmio, GuestMemory mem, StopLatch stop, PauseGate gate)
     {
         _gate = gate;
+        _unkick = vcpu.ClearKick;
         _vcpu = vcpu;
         _io = io;
         _mmio = mmio;
@@ -40,7 +42,7 @@ public sealed class VcpuRunner
         {
             while (!_stop.IsSet)
             {
-                _gate.Pass(_vcpu.ClearKick);
+                _gate.Pass(_unkick);
                 if (_stop.IsSet) break;
                 var exit = Handle(_vcpu.Run());
                 if (exit is not null) _stop.TrySet(exit);
