@@ -52,7 +52,8 @@ case "${1:-}" in
     echo "== guest kernel fixture (cached after the first build, ~3-5 min on 2 cores)"
     tests/fixtures/minimal-kernel/build.sh >/dev/null
     failed=0
-    dotnet test LguestPS.sln -nologo "${@:2}" || failed=1
+    # A test that hangs is killed after 10 minutes and named in the output, instead of eating CI's time.
+    dotnet test LguestPS.sln -nologo --blame-hang-timeout 10m --blame-hang-dump-type none "${@:2}" || failed=1
     echo "== Pester specs (tests/pester) in pwsh"
     pwsh -NoProfile -File tests/pester/Invoke-Specs.ps1 || failed=1
     exit "$failed"

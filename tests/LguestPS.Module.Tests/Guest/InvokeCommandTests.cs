@@ -21,9 +21,11 @@ public sealed class InvokeCommandTests : IClassFixture<PowerShellSession>, IDisp
         _ps.Reset();
         _engine = FakeEngine.Script(ps.WorkDir, $"""
             {FakeEngine.Ready}
-            export TERM=dumb PS1='/ # '
+            export TERM=dumb
             cd /tmp
-            exec script -qfec 'exec busybox sh -i' /dev/null
+            # The prompt is set where script(1)'s $SHELL -c cannot drop it (bash unsets PS1 when not
+            # interactive); ^C must reach the shell's commands even when a CI runner ignores SIGINT.
+            exec script -qfec 'exec env --default-signal=INT,QUIT PS1="\\w # " busybox sh -i' /dev/null
             """);
     }
 

@@ -42,9 +42,13 @@ internal sealed class PtyShell : IDisposable
             RedirectStandardError = true,
             WorkingDirectory = Path.GetTempPath(),
         };
-        foreach (var a in new[] { "-q", "-f", "-e", "-c", $"sh -c '{shellCommand}'", "/dev/null" }) psi.ArgumentList.Add(a);
+        // A runner that started us in the background (CI) left SIGINT and SIGQUIT ignored, and an
+        // ignored signal stays ignored across exec: ^C typed into the terminal would stop nothing.
+        foreach (var a in new[] { "-q", "-f", "-e", "-c", $"env --default-signal=INT,QUIT sh -c '{shellCommand}'", "/dev/null" }) psi.ArgumentList.Add(a);
         psi.Environment["TERM"] = "dumb";
         psi.Environment["PS1"] = "/ # ";
+        // script(1) runs the command with $SHELL -c; bash would drop PS1 there (not interactive).
+        psi.Environment["SHELL"] = "/bin/sh";
         _script = Process.Start(psi)!;
         Claim = new ConsoleClaim(Write, () => { });
         _reader = new ConsoleReader(_script.StandardOutput.BaseStream, "pty", Stopwatch.StartNew(), TimeSpan.FromMilliseconds(200),
