@@ -199,6 +199,27 @@ public class ConventionsTests : IClassFixture<PowerShellSession>, IDisposable
     }
 
     [Fact]
+    public void ReceiveJobWaitAutoRemoveJobNeverDeadlocksWithTheJobsEnd()
+    {
+        // The job ending (the run's thread) and Receive-Job disposing it (the pipeline's thread) used
+        // to take one lock in opposite orders: Receive-Job hung for good about one run in four.
+        // The race is repeated; a hang fails the test instead of the whole run.
+        using var _ = Engine($"{Ready}\necho one\n{ExitEvent(ExitReason.PowerOff)}");
+        using var ps = PowerShell.Create(_ps.Runspace);
+        ps.AddScript("""
+            foreach ($i in 1..300) {
+                New-LguestVm -Name "race$i" -MemoryMB 64 -Kernel ./vmlinuz | Start-LguestVm | Receive-Job -Wait -AutoRemoveJob
+                Remove-LguestVm -Name "race$i" -Force -Confirm:$false
+            }
+            """);
+        var run = ps.BeginInvoke();
+        Assert.True(run.AsyncWaitHandle.WaitOne(TimeSpan.FromMinutes(3)), "Receive-Job -Wait -AutoRemoveJob hung (deadlock with the job's end)");
+        var lines = ps.EndInvoke(run).Select(o => o.BaseObject).OfType<LguestConsoleLine>().Select(l => l.Text);
+        Assert.Equal(Enumerable.Repeat("one", 300), lines);
+        Assert.Empty(Run("Get-Job").Output);
+    }
+
+    [Fact]
     public void VmJobsAreFoundByEveryJobCmdletOnce()
     {
         using var _ = Engine($"{Ready}\necho up\n{RunUntilTerm}");

@@ -27,7 +27,7 @@ public sealed class LguestVmJob : Job2, IVmRunListener
 
     private readonly VmRun _run;
     private readonly object _stateLock = new();
-    private bool _finished;
+    private volatile bool _finished; // written under _stateLock; read without it by Dispose
 
     private LguestVmJob(VmRun run) : base(run.CommandLine, run.Vm.Name)
     {
@@ -190,17 +190,16 @@ public sealed class LguestVmJob : Job2, IVmRunListener
     }
 
     /*
-     * Receive-Job -Wait -AutoRemoveJob disposes the job from inside its
-     * StateChanged event, that is from inside Finish, on the run's own thread
-     * while it reports the end: the run has not ended yet (it ends when that
-     * report returns), so waiting for it here would wait for ourselves. A
-     * finished job has nothing left to stop.
+     * Receive-Job -Wait -AutoRemoveJob disposes the job on its pipeline's
+     * thread while Finish, on the run's own thread, is still inside
+     * SetJobState, where PowerShell's handler waits for that pipeline thread:
+     * Dispose must take no lock Finish holds (it did, and Receive-Job hung for
+     * good about one run in four), and must not wait for the run, which ends
+     * only when Finish returns. A finished job has nothing left to stop.
      */
     protected override void Dispose(bool disposing)
     {
-        bool finished;
-        lock (_stateLock) finished = _finished;
-        if (disposing && !finished && !_run.HasEnded) _run.Stop(StopMode.Terminate);
+        if (disposing && !_finished && !_run.HasEnded) _run.Stop(StopMode.Terminate);
         base.Dispose(disposing);
     }
 }
