@@ -68,7 +68,7 @@ kill -TERM $p; wait $p; rc=$?
 printf '#include <pthread.h>\n#include <sys/syscall.h>\n#include <unistd.h>\nstatic void *k(void *a){(void)a;for(;;){syscall(SYS_syslog,10,0,0);usleep(2000);}return 0;}\n__attribute__((constructor)) static void s(void){pthread_t t;pthread_create(&t,0,k,0);}\n' > $W/f.c
 gcc -shared -fPIC -pthread -o $W/f.so $W/f.c
 LD_PRELOAD=$W/f.so "$eng" --sandbox --log-format=json 64 $bz tests=paging </dev/null >$W/o 2>$W/e; rc=$?
-[ "$rc" = 9 ] && tail -1 $W/e | grep -q sandbox-violation && ok "forbidden call: rc 9, $(tail -1 $W/e)" || bad "forbidden call rc=$rc $(tail -c 300 $W/e)"
+[ "$rc" = 10 ] && tail -1 $W/e | grep -q sandbox-violation && ok "forbidden call: rc 10, $(tail -1 $W/e)" || bad "forbidden call rc=$rc $(tail -c 300 $W/e)"
 mkdir -p $W/jail
 "$eng" --on-reboot=exit --chroot=$W/jail --rng 64 $bz tests=serial </dev/null >$W/o 2>$W/e & p=$!
 waitfor $W/o "READY serial"; caps=$(grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb):" /proc/$p/status | awk '{print $2}' | sort -u | tr '\n' ' ')

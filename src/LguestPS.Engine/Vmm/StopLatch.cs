@@ -16,11 +16,17 @@ public sealed class StopLatch
     /// <summary>Something to run once, when the first stop arrives (kicking the vCPUs).</summary>
     public void OnStop(Action a) => _onStop = a;
 
+    /*
+     * The stop action runs before the waiter is let go: the waiter tears the
+     * vCPUs down as soon as Wait returns, and a kick landing on a vCPU it has
+     * already unmapped was a NullReferenceException on the signal thread
+     * (SIGTERM during a reboot, seen under a slow nested KVM).
+     */
     public bool TrySet(VmExit exit)
     {
         if (Interlocked.CompareExchange(ref _exit, exit, null) != null) return false;
-        _set.Set();
         _onStop?.Invoke();
+        _set.Set();
         return true;
     }
 
