@@ -25,7 +25,19 @@ public static class SandboxPolicy
         // Time, waiting and signals (PosixSignalRegistration, the vCPU kick, the SIGSYS reporter itself).
         ("futex", 202), ("clock_gettime", 228), ("clock_nanosleep", 230), ("nanosleep", 35), ("rt_sigreturn", 15),
         ("rt_sigprocmask", 14), ("rt_sigaction", 13), ("sigaltstack", 131), ("restart_syscall", 219),
-        // Odds and ends: entropy for the rng device, the exit statistics.
-        ("getrandom", 318), ("getrusage", 98),
+        // Odds and ends: entropy for the rng device, the exit statistics, the GC's memory figures (sysinfo when
+        // /proc/meminfo cannot be opened).
+        ("getrandom", 318), ("getrusage", 98), ("sysinfo", 99),
     ];
+
+    /// <summary>
+    /// Calls that fail with EACCES instead of ending the engine: the runtime opens /proc files on its own (the GC
+    /// reads /proc/meminfo when it sizes a collection, seen on a SIGTERM after reboots) and copes with a refusal.
+    /// Nothing can be opened: the sandbox still holds.
+    /// </summary>
+    public static readonly (string Name, int Number)[] Refused = [("open", 2), ("openat", 257), ("openat2", 437)];
+
+    /// <summary>The filter: Allowed allowed, Refused refused with EACCES, everything else trapped.</summary>
+    public static Interop.Seccomp.Instruction[] Program() =>
+        Interop.Seccomp.Allowlist(Allowed.Select(c => c.Number), Refused.Select(c => c.Number));
 }
