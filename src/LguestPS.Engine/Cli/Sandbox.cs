@@ -15,9 +15,10 @@ namespace LguestPS.Engine.Cli;
  * created later (the vCPUs of the next boot, device workers).
  *
  * The list (SandboxPolicy) is what real runs call after this point, traced
- * by tools/sandbox-trace.sh, not a guess. Opening a file is refused, not
- * fatal: the runtime's GC reads /proc/meminfo when it sizes a collection,
- * at a moment no one chooses, and copes with EACCES. A call off the list is a bug of
+ * by tools/sandbox-trace.sh, not a guess. Opening a file or reading a
+ * resource limit is refused (EACCES), not fatal: the runtime's GC does both
+ * when it sizes a collection, at a moment no one chooses, and copes with
+ * the refusal. A call off the list is a bug of
  * ours: the SIGSYS reporter (Native/sandbox.c) ends the engine with the
  * sandbox-violation exit (code 10), naming the call's number.
  *

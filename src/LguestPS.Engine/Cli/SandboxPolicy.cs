@@ -31,11 +31,13 @@ public static class SandboxPolicy
     ];
 
     /// <summary>
-    /// Calls that fail with EACCES instead of ending the engine: the runtime opens /proc files on its own (the GC
-    /// reads /proc/meminfo when it sizes a collection, seen on a SIGTERM after reboots) and copes with a refusal.
-    /// Nothing can be opened: the sandbox still holds.
+    /// Calls that fail with EACCES instead of ending the engine. The runtime's GC asks for the machine's memory
+    /// figures when it sizes a collection, at moments of its own: it opens /proc/meminfo (then falls back to
+    /// sysinfo) and reads RLIMIT_AS (prlimit64), and copes with a refusal of either. Seen on a SIGTERM after
+    /// reboots under nested KVM. Nothing can be opened and no limit read or changed: the sandbox still holds.
     /// </summary>
-    public static readonly (string Name, int Number)[] Refused = [("open", 2), ("openat", 257), ("openat2", 437)];
+    public static readonly (string Name, int Number)[] Refused =
+        [("open", 2), ("openat", 257), ("openat2", 437), ("getrlimit", 97), ("prlimit64", 302)];
 
     /// <summary>The filter: Allowed allowed, Refused refused with EACCES, everything else trapped.</summary>
     public static Interop.Seccomp.Instruction[] Program() =>
