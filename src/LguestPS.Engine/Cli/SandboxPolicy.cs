@@ -25,6 +25,9 @@ public static class SandboxPolicy
         // Time, waiting and signals (PosixSignalRegistration, the vCPU kick, the SIGSYS reporter itself).
         ("futex", 202), ("clock_gettime", 228), ("clock_nanosleep", 230), ("nanosleep", 35), ("rt_sigreturn", 15),
         ("rt_sigprocmask", 14), ("rt_sigaction", 13), ("sigaltstack", 131), ("restart_syscall", 219),
+        // The control channel (--control): accepting a client on the listening socket made before the filter,
+        // its credentials, one message each way. No socket can be made or connected.
+        ("accept4", 288), ("getsockopt", 55), ("recvfrom", 45), ("sendto", 44),
         // Odds and ends: entropy for the rng device, the exit statistics, the GC's memory figures (sysinfo when
         // /proc/meminfo cannot be opened).
         ("getrandom", 318), ("getrusage", 98), ("sysinfo", 99),
@@ -37,7 +40,9 @@ public static class SandboxPolicy
     /// reboots under nested KVM. Nothing can be opened and no limit read or changed: the sandbox still holds.
     /// </summary>
     public static readonly (string Name, int Number)[] Refused =
-        [("open", 2), ("openat", 257), ("openat2", 437), ("getrlimit", 97), ("prlimit64", 302)];
+        [("open", 2), ("openat", 257), ("openat2", 437), ("getrlimit", 97), ("prlimit64", 302),
+         // The control socket's unlink at exit: the module removes the socket's folder itself.
+         ("unlink", 87), ("unlinkat", 263)];
 
     /// <summary>The filter: Allowed allowed, Refused refused with EACCES, everything else trapped.</summary>
     public static Interop.Seccomp.Instruction[] Program() =>

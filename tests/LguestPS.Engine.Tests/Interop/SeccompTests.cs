@@ -35,6 +35,9 @@ public class SeccompTests
         foreach (var never in new[] { "open", "openat", "openat2", "execve", "execveat", "socket", "connect", "ptrace", "chroot", "mount", "setuid", "kill", "fork", "vfork", "memfd_create" })
             Assert.DoesNotContain(never, names);
         Assert.Equal(names.Count, SandboxPolicy.Allowed.Length); // each once
+        // What the control channel's thread calls (Cli/UnixSocket: accept4, SO_PEERCRED, recv, send) once a client comes.
+        foreach (var control in new[] { "accept4", "getsockopt", "recvfrom", "sendto", "poll" })
+            Assert.Contains(control, names);
     }
 
     [Fact]
