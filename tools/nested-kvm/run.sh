@@ -14,7 +14,7 @@
 # Usage: tools/nested-kvm/run.sh <dir> <command...>
 #   Runs <command> with bash in <dir> inside the L1; prints its output and
 #   exits with its exit code (99: the L1 did not finish; its console is shown).
-#   NESTED_MEM (MiB, default 6144), NESTED_CPUS (default 2), NESTED_TIMEOUT (s).
+#   NESTED_MEM (MiB, default 6144), NESTED_CPUS (default 1: with 2 the L1 hit soft lockups at boot), NESTED_TIMEOUT (s).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 kpkg=linux-image-6.1.0-57-amd64
@@ -68,7 +68,7 @@ done
 job=$(mktemp -d "$cache/jobs/job.XXXXXX")
 printf 'cd %q && %s\n' "$dir" "$*" > "$job/cmd"
 timeout "${NESTED_TIMEOUT:-3600}" qemu-system-x86_64 -accel tcg,thread=multi -cpu max \
-    -smp "${NESTED_CPUS:-2}" -m "${NESTED_MEM:-6144}" -nographic -no-reboot \
+    -smp "${NESTED_CPUS:-1}" -m "${NESTED_MEM:-6144}" -nographic -no-reboot \
     -kernel "$kernel" -initrd "$initrd" -append "console=ttyS0 quiet panic=-1 nested.job=$job" \
     -virtfs local,path=/,mount_tag=host,security_model=none,multidevs=remap,id=host \
     > "$job/console" 2>&1 || true
