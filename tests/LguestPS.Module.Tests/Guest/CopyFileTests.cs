@@ -20,13 +20,7 @@ public sealed class CopyFileTests : IClassFixture<PowerShellSession>, IDisposabl
     {
         _ps = ps;
         _ps.Reset();
-        _engine = FakeEngine.Script(ps.WorkDir, $"""
-            {FakeEngine.Ready}
-            export TERM=dumb
-            # The prompt is set where script(1)'s $SHELL -c cannot drop it (bash unsets PS1 when not
-            # interactive); ^C must reach the shell's commands even when a CI runner ignores SIGINT.
-            exec script -qfec 'exec env --default-signal=INT,QUIT PS1="\\w # " busybox sh -i' /dev/null
-            """);
+        _engine = FakeEngine.BusyBoxShell(ps.WorkDir);
         _host = Directory.CreateTempSubdirectory("lguestps-copy-host-").FullName;
         _guest = Directory.CreateTempSubdirectory("lguestps-copy-guest-").FullName;
         Run("New-LguestVm -Name cp -MemoryMB 64 -Kernel ./vmlinuz | Start-LguestVm | Out-Null").AssertNoErrors();

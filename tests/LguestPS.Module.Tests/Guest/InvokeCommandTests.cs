@@ -19,14 +19,7 @@ public sealed class InvokeCommandTests : IClassFixture<PowerShellSession>, IDisp
     {
         _ps = ps;
         _ps.Reset();
-        _engine = FakeEngine.Script(ps.WorkDir, $"""
-            {FakeEngine.Ready}
-            export TERM=dumb
-            cd /tmp
-            # The prompt is set where script(1)'s $SHELL -c cannot drop it (bash unsets PS1 when not
-            # interactive); ^C must reach the shell's commands even when a CI runner ignores SIGINT.
-            exec script -qfec 'exec env --default-signal=INT,QUIT PS1="\\w # " busybox sh -i' /dev/null
-            """);
+        _engine = FakeEngine.BusyBoxShell(ps.WorkDir, "/tmp");
     }
 
     public void Dispose()

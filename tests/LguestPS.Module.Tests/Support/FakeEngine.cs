@@ -55,6 +55,18 @@ internal sealed class FakeEngine : IDisposable
         (Events.Ready.Devices, new[] { Events.Ready.DeviceNames.Serial, Events.Ready.DeviceNames.Console, Events.Ready.DeviceNames.Rng }),
         (Events.Ready.Pvm, false)));
 
+    /*
+     * An engine whose "guest" is a busybox shell on a real terminal (script(1)), started in the
+     * given folder. The prompt is set where script's $SHELL -c cannot drop it (bash unsets PS1 when
+     * not interactive); ^C must reach the shell's commands even when a CI runner ignores SIGINT.
+     */
+    internal static FakeEngine BusyBoxShell(string dir, string shellDir = ".") => Script(dir, $"""
+        {Ready}
+        export TERM=dumb
+        cd {shellDir}
+        exec script -qfec 'exec env --default-signal=INT,QUIT PS1="\\w # " busybox sh -i' /dev/null
+        """);
+
     internal static string ExitJson(ExitReason reason, string message) =>
         Json(Events.Exit.Name, 0.1, (Events.Exit.Reason, reason.Name), (Events.Exit.Code, reason.Code), (Events.Exit.Message, message));
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using LguestPS.Engine.Diagnostics;
+using LguestPS.Engine.Interop;
 using LguestPS.Engine.Tests.Virtio.Queue;
 using LguestPS.Engine.Virtio.Block;
 
@@ -30,16 +31,9 @@ public class BlockDeviceTests : IDisposable
      */
     private static byte[] ReadWithoutLocking(string path)
     {
-        int fd;
-        unsafe
-        {
-            // SAFETY: the path bytes are NUL-terminated and pinned for the call.
-            fixed (byte* p = System.Text.Encoding.UTF8.GetBytes(path + "\0")) fd = Tmds.Linux.LibC.open(p, Tmds.Linux.LibC.O_RDONLY | Tmds.Linux.LibC.O_CLOEXEC, 0);
-        }
-        Assert.True(fd >= 0, $"open {path}: errno {Tmds.Linux.LibC.errno}");
-        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
-        var bytes = new byte[RandomAccess.GetLength(handle)];
-        Assert.Equal(bytes.Length, RandomAccess.Read(handle, bytes, 0));
+        using var fd = HostFile.Open(path, Tmds.Linux.LibC.O_RDONLY, "disk image", out var facts);
+        var bytes = new byte[facts.Size];
+        Sys.PreadExact(fd, bytes, 0);
         return bytes;
     }
 
