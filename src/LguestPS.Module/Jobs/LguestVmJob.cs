@@ -29,6 +29,9 @@ public sealed class LguestVmJob : Job2, IVmRunListener
     private readonly object _stateLock = new();
     private volatile bool _finished; // written under _stateLock; read without it by Dispose
 
+    /// <summary>The job whose end this thread is announcing (see LguestVmJobSourceAdapter.GetJobByInstanceId).</summary>
+    [ThreadStatic] internal static LguestVmJob? Finishing;
+
     private LguestVmJob(VmRun run) : base(run.CommandLine, run.Vm.Name)
     {
         _run = run;
@@ -166,10 +169,15 @@ public sealed class LguestVmJob : Job2, IVmRunListener
         {
             if (_finished) return;
             _finished = true;
-            if (reason != null && SetJobStateWithReason != null)
-                SetJobStateWithReason.Invoke(this, new object[] { state, reason });
-            else
-                SetJobState(state);
+            Finishing = this;
+            try
+            {
+                if (reason != null && SetJobStateWithReason != null)
+                    SetJobStateWithReason.Invoke(this, new object[] { state, reason });
+                else
+                    SetJobState(state);
+            }
+            finally { Finishing = null; }
         }
     }
 

@@ -72,8 +72,18 @@ public sealed class LguestVmJobSourceAdapter : JobSourceAdapter
 
     public override IList<Job2> GetJobsByFilter(Dictionary<string, object> filter, bool recurse) => new List<Job2>();
 
+    /*
+     * Receive-Job -Wait -AutoRemoveJob removes a job that ends while it
+     * starts twice: once on its pipeline thread, once more from its
+     * StateChanged handler, which runs on our thread inside the job's
+     * SetJobState. The second removal must find the job, or PowerShell
+     * reports ReceiveJobAutoRemovalError; so, on that thread and only while
+     * the end is being announced, the finishing job is still found here
+     * (RemoveJob then has nothing left to do).
+     */
     public override Job2? GetJobByInstanceId(Guid instanceId, bool recurse) =>
-        _jobs.TryGetValue(instanceId, out var job) ? job : null;
+        _jobs.TryGetValue(instanceId, out var job) ? job
+        : LguestVmJob.Finishing is { } finishing && finishing.InstanceId == instanceId ? finishing : null;
 
     public override Job2? GetJobBySessionId(int id, bool recurse) => _jobs.Values.FirstOrDefault(j => j.Id == id);
 
