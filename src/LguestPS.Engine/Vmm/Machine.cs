@@ -39,6 +39,7 @@ public sealed class Machine : IDisposable
     private kvm_cpuid_entry2[] _cpuid = [];
     private StopLatch _stop = new();
     private volatile VmExit? _external;
+    private volatile bool _endAtReboot;
     // The boot in progress, for the control operations; null between boots. Under _control.
     private readonly object _control = new();
     private Running? _now;
@@ -148,6 +149,11 @@ public sealed class Machine : IDisposable
             var exit = BootOnce();
             if (_external is { } ext) return Finish(ext);
             if (!exit.IsReboot || !_cfg.RestartOnReboot) return Finish(exit);
+            if (_endAtReboot)
+            {
+                Log.Verbose("the guest rebooted after Ctrl+Alt+Del asked it to shut down: the VM ends instead of restarting");
+                return Finish(exit);
+            }
             Boots++;
             Rebooted?.Invoke(exit.RebootCause, Boots);
             _mem.Discard();
@@ -196,7 +202,10 @@ public sealed class Machine : IDisposable
         }
     }
 
-    /// <summary>Types Ctrl+Alt+Del on the guest's PS/2 keyboard. Throws EngineException when no keyboard driver listens.</summary>
+    /// <summary>
+    /// Types Ctrl+Alt+Del on the guest's PS/2 keyboard, and the reboot it leads to ends the VM (a shutdown was asked
+    /// for, as Firecracker's SendCtrlAltDel). Throws EngineException when no keyboard driver listens.
+    /// </summary>
     public void CtrlAltDel()
     {
         lock (_control)
@@ -205,6 +214,7 @@ public sealed class Machine : IDisposable
             if (now.Vm.IsIoApicPinMasked(Layout.I8042KeyboardIrq))
                 throw new EngineException(ErrorId.InvalidArgument,
                     "the guest does not listen to its PS/2 keyboard (no i8042 driver, or IRQ 1 is masked)");
+            _endAtReboot = true;
             now.Board.Keyboard.TypeCtrlAltDel();
         }
     }
