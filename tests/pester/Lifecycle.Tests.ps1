@@ -34,7 +34,9 @@ Describe 'Suspend-LguestVm and Resume-LguestVm' {
 
     It 'freezes the guest: state Paused, and nothing it would print arrives' {
         Skip-WithoutKvm
+        $sw = [Diagnostics.Stopwatch]::StartNew()
         (Suspend-LguestVm -Name pr -PassThru).State | Should -Be 'Paused'
+        Write-Host "Suspend-LguestVm of the test guest: $([math]::Round($sw.Elapsed.TotalMilliseconds, 1)) ms"
         (Get-LguestVm pr).State | Should -Be 'Paused'
         Send-LguestVmConsole -Name pr 'typed-while-paused'
         # Bounded: a running guest echoes within milliseconds; this one must not, because it is frozen.
@@ -46,7 +48,9 @@ Describe 'Suspend-LguestVm and Resume-LguestVm' {
 
     It 'runs it again where it stopped, and what was typed arrives' {
         Skip-WithoutKvm
+        $sw = [Diagnostics.Stopwatch]::StartNew()
         (Resume-LguestVm -Name pr -PassThru).State | Should -Be 'Running'
+        Write-Host "Resume-LguestVm of the test guest: $([math]::Round($sw.Elapsed.TotalMilliseconds, 1)) ms"
         (Wait-LguestVm -Name pr -Pattern 'typed-while-paused' -Timeout 60).Text | Should -Match 'typed-while-paused'
     }
 
