@@ -5,8 +5,9 @@ namespace LguestPS.Engine.Tests.EndToEnd;
 /*
  * How a guest ends itself through the firmware the engine gives it: the ACPI
  * tables it walks to find the power registers, an S5 write (power-off), the
- * reset register, and a panic reported through pvpanic. The test guest does
- * what Linux does in each case, in a few thousand instructions.
+ * reset register, Ctrl+Alt+Del typed by the engine, and a panic reported
+ * through pvpanic. The test guest does what Linux does in each case, in a
+ * few thousand instructions.
  */
 public class LifecycleTests
 {
@@ -61,6 +62,25 @@ public class LifecycleTests
         Assert.Contains("RESET port 0x602 <- 0x1", vm.Stdout);
         Assert.DoesNotContain("TEST acpi-reset", vm.Stdout);
         Assert.Equal(ExitReason.Reboot.Name, vm.ExitEvent.GetProperty(Events.Exit.Reason).GetString());
+    }
+
+    [SkippableFact]
+    public void CtrlAltDelReachesAGuestThatListensAndTheResetThatFollowsEndsTheVm()
+    {
+        KvmHost.Require();
+        string dir = Directory.CreateTempSubdirectory("lguest-cad").FullName;
+        try
+        {
+            string socket = Path.Combine(dir, "control");
+            using var vm = EngineProcess.Start("--log-format=json", $"--control={socket}", "64", TestGuest.BzImage, "tests=ctrl-alt-del");
+            vm.WaitForOutput("READY ctrl-alt-del");
+            using (var control = new ControlClient(socket)) control.Do(Control.Ops.CtrlAltDel);
+            Assert.Equal(0, vm.WaitForExit());
+            TestGuest.AssertPassed(vm.Stdout, "ctrl-alt-del");
+            Assert.Equal(ExitReason.Reboot.Name, vm.ExitEvent.GetProperty(Events.Exit.Reason).GetString());
+            Assert.Null(Event(vm, Events.Reboot.Name)); // ended, not restarted, though --on-reboot is restart
+        }
+        finally { Directory.Delete(dir, true); }
     }
 
     [SkippableFact]
