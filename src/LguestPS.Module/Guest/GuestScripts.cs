@@ -28,8 +28,8 @@ case $d in */*) p=${{d%/*}}; p=${{p:-/}} ;; *) p=. ;; esac
 [ -d ""$p"" ] || exit 90
 [ -d ""$d"" ] && exit 92
 [ -e ""$d"" ] && [ {(force ? 1 : 0)} = 0 ] && exit 91
-a=$(df -Pk ""$p"" | {{ read -r _; read -r _ _ _ a _; echo ""$a""; }})
-[ ""${{a:-0}}"" -ge {kib} ] || {{ echo ""${{a:-0}}""; exit 94; }}
+f=$(df -Pk ""$p"" | {{ read -r _; read -r _ t _ a _; echo ""${{t:-0}} ${{a:-0}}""; }})
+[ ""${{f% *}}"" = 0 ] || [ ""${{f#* }}"" -ge {kib} ] || {{ echo ""${{f#* }}""; exit 94; }}
 t=""$p/.${{d##*/}}.lgps-{marker.Nonce.Substring(0, 8)}""
 true 2>/dev/null > ""$t"" || exit 93
 s=$(stty -g 2>/dev/null)

@@ -108,7 +108,7 @@ public sealed class CopyFileTests : IClassFixture<PowerShellSession>, IDisposabl
         { "Copy-LguestVmFile -VMName cp $h/missing.bin $g/x -Timeout 60", "SourcePathNotFound", ErrorCategory.ObjectNotFound },
         { "Copy-LguestVmFile -VMName cp $h $g/x -Timeout 60", "SourcePathIsDirectory", ErrorCategory.InvalidArgument },
         { "Copy-LguestVmFile -VMName cp $h/small.bin $g/no/such/dir/x -Timeout 60", "GuestDirectoryNotFound", ErrorCategory.ObjectNotFound },
-        { "Copy-LguestVmFile -VMName cp $h/small.bin /proc/self/x -Timeout 60", "GuestDiskFull", ErrorCategory.LimitsExceeded },
+        { "Copy-LguestVmFile -VMName cp $h/small.bin /proc/self/x -Timeout 60", "GuestDestinationUnwritable", ErrorCategory.PermissionDenied },
         { "Copy-LguestVmFile -VMName cp $g/missing.bin $h/x -FromGuest -Timeout 60", "GuestFileNotFound", ErrorCategory.ObjectNotFound },
         { "Copy-LguestVmFile -VMName cp $g -FromGuest $h/x -Timeout 60", "GuestPathIsDirectory", ErrorCategory.InvalidArgument },
         { "Copy-LguestVmFile -VMName cp $g/small.bin $h/no/such/dir/x -FromGuest -Timeout 60", "DestinationDirectoryNotFound", ErrorCategory.ObjectNotFound },
