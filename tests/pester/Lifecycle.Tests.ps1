@@ -80,10 +80,10 @@ Describe 'Stop-LguestVm on a busybox guest' {
         & mke2fs -q -F -t ext4 $disk 8M
         $job = New-LguestVm -Name bb -MemoryMB 128 -Kernel $vmlinux -Initrd $busybox -KernelArguments "$linuxArgs panic=-1 reboot=k" |
             Add-LguestBlockDevice -Path $disk | Start-LguestVm
-        Wait-LguestVm -Name bb -Pattern 'root shell on /dev/' -Timeout 600 | Out-Null
-        # Written without sync: only a clean shutdown puts it on the disk.
-        Send-LguestVmConsole -Name bb 'mkdir -p /mnt && mount -t ext4 /dev/vda /mnt && echo from-the-guest >/mnt/f.txt && echo "WRI""TTEN"'
-        Wait-LguestVm -Name bb -Pattern '^WRITTEN' -Timeout 120 | Out-Null
+        # Written without sync: only a clean shutdown puts it on the disk. The first command waits for the shell
+        # (what is typed at the console before its first prompt can be lost).
+        Invoke-LguestVmCommand -VMName bb -Timeout 600 -ErrorAction Stop -Command 'mkdir -p /mnt && mount -t ext4 /dev/vda /mnt && echo from-the-guest >/mnt/f.txt' |
+            Out-Null
         $sw = [Diagnostics.Stopwatch]::StartNew()
         Stop-LguestVm -Name bb -WarningVariable warned
         Write-Host "Stop-LguestVm of the busybox guest: $([math]::Round($sw.Elapsed.TotalSeconds, 2)) s"

@@ -18,6 +18,9 @@ namespace LguestPS.Engine.Tests.RealLinux;
 public sealed class BusyboxGuest : IDisposable
 {
     public static readonly TimeSpan BootTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>busybox ash's prompt for root in /, where the guest's shell starts.</summary>
+    private const string Prompt = "/ # ";
     private readonly EngineProcess _vm;
     private int _seq;
 
@@ -46,8 +49,10 @@ public sealed class BusyboxGuest : IDisposable
         {
             whileBooting?.Invoke(_vm);
             _vm.WaitForOutput("lguestps: root shell on /dev/", timeout: BootTimeout);
-            // The first command's answer proves the shell reads the console; typeahead before its
-            // first prompt is kept by the tty, so there is nothing to time.
+            // Then the shell's first prompt: what is typed before it can be lost (seen under nested KVM:
+            // the line was echoed by the terminal, then the shell started and never read it). The prompt
+            // is printed once the line editor has the terminal; the first command's answer proves it reads.
+            _vm.WaitForOutput(Prompt, timeout: BootTimeout);
             Run("true", BootTimeout);
             BootTime = sw.Elapsed;
         }
