@@ -36,7 +36,7 @@ specs=(
   "gen0-1M=out/engine/lguest@DOTNET_GCgen0size=0x100000"
   "conserve-memory=out/engine/lguest@DOTNET_GCConserveMemory=9"
   "heap-hard-limit-16M=out/engine/lguest@DOTNET_GCHeapHardLimit=0x1000000"
-  "stack-256K=out/engine/lguest@DOTNET_DefaultStackSize=0x40000"
+  "stacks-8M=out/engine/lguest@DOTNET_Thread_DefaultStackSize=0x800000"
   "$@"
 )
 bench_need_kvm
