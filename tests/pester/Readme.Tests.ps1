@@ -126,3 +126,18 @@ Describe 'The walk-through' {
         . $check[0].Check
     }
 }
+
+Describe 'The links of the project''s Markdown' {
+    It 'lead to files that exist: <Name>' -ForEach @(
+        Get-ChildItem -Path (Join-Path $PSScriptRoot '..' '..') -Filter '*.md' -Recurse -File |
+            Where-Object FullName -NotMatch '[\\/](out|bin|obj|node_modules|\.git)[\\/]' |
+            ForEach-Object { @{ Name = [IO.Path]::GetRelativePath((Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path, $_.FullName); Path = $_.FullName } }
+    ) {
+        $dir = Split-Path $Path
+        # [text](target): relative targets only (no scheme, no bare #anchor); the #anchor of a file is not checked.
+        $targets = [regex]::Matches((Get-Content -Raw $Path), '\]\(([^)\s]+)\)') | ForEach-Object { $_.Groups[1].Value } |
+            Where-Object { $_ -notmatch '^([a-z]+:|#)' } | ForEach-Object { ($_ -split '#')[0] }
+        $missing = @($targets | Where-Object { -not (Test-Path -LiteralPath (Join-Path $dir ([uri]::UnescapeDataString($_)))) })
+        $missing | Should -BeNullOrEmpty -Because "$Name links to files that do not exist"
+    }
+}
