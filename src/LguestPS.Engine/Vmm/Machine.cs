@@ -66,6 +66,7 @@ public sealed class Machine : IDisposable
     /// <summary>Opens and checks everything the guest needs (kernel, initrd, RAM) before any KVM is involved.</summary>
     public Machine(VmConfig cfg, IConsoleSink console)
     {
+        if (Log.IsVerbose) Sys.KeepStatusOpen(); // for the peak RSS Finish reports, before any sandbox
         _cfg = cfg;
         _cmdline = cfg.CommandLine;
         ulong bytes = cfg.MemoryMiB << 20;
