@@ -219,7 +219,7 @@ Describe 'VMs on many hosts' {
         $engines = (Get-RemoteVm fan).ProcessId
         $engines | ForEach-Object { Test-ProcessAlive $_ | Should -BeTrue }
         $stopped = Invoke-Command -Session $sessions { Stop-LguestVm -Name fan; Get-LguestVm -Name fan }
-        $stopped.State | Should -Be @('Off', 'Off', 'Off', 'Off')
+        @($stopped.State | ForEach-Object { "$_" }) | Should -Be @('Off', 'Off', 'Off', 'Off') -Because 'a deserialized state reads as its name'
         foreach ($e in $engines) { Wait-ProcessGone $e -TimeoutSeconds $ending | Should -BeTrue -Because "engine $e stopped" }
         $console = Invoke-Command -Session $sessions { Get-Job -Name fan | Receive-Job }
         foreach ($a in $sshHost.Addresses) {
@@ -231,6 +231,9 @@ Describe 'VMs on many hosts' {
 
     It 'stream their console back as it comes (Start-LguestVm -Wait), and Stop-Job stops them on every host' {
         Skip-WithoutKvm
+        # While the streaming pipeline runs, its sessions take no other command: find the engines as this machine's
+        # processes instead, children of the sessions' pwsh (the hosts are all this machine, over loopback).
+        $shells = Invoke-Command -Session $sessions { $PID }
         $stream = Invoke-Command -Session $sessions -AsJob {
             New-LguestVm -Name stream -MemoryMB 64 -Kernel $using:guest -KernelArguments 'tests=serial' | Start-LguestVm -Wait
         }
@@ -238,10 +241,11 @@ Describe 'VMs on many hosts' {
         $stream.State | Should -Be 'Running' -Because 'the VMs still run: their console is still coming'
         ($received | Where-Object Text -eq 'READY serial').PSComputerName | Sort-Object | Should -Be $sshHost.Addresses
         $received | ForEach-Object { $_.PSObject.TypeNames[0] | Should -Be 'Deserialized.LguestPS.LguestConsoleLine' }
-        $engines = (Get-RemoteVm stream).ProcessId
+        $engines = @(Get-Process -Name lguest -ErrorAction Ignore | Where-Object { $_.Parent.Id -in $shells }).Id
+        $engines | Should -HaveCount 4
         Stop-Job $stream
         $stream.State | Should -Be 'Stopped'
-        (Get-RemoteVm stream).State | Should -Be @('Off', 'Off', 'Off', 'Off')
+        @((Get-RemoteVm stream).State | ForEach-Object { "$_" }) | Should -Be @('Off', 'Off', 'Off', 'Off')
         foreach ($e in $engines) { Wait-ProcessGone $e -TimeoutSeconds $ending | Should -BeTrue -Because "engine $e stopped with the remote pipeline" }
         Remove-Job $stream
     }
@@ -307,7 +311,7 @@ Describe 'The README''s many-hosts pattern' {
         $ready.Text | Should -Be @('READY serial', 'READY serial', 'READY serial', 'READY serial')
         $ready.PSComputerName | Sort-Object | Should -Be $sshHost.Addresses
         $vms = @($out | Where-Object { $_.PSObject.TypeNames[0] -eq 'Deserialized.LguestPS.LguestVm' })
-        $vms.State | Should -Be @('Running', 'Running', 'Running', 'Running')
+        @($vms.State | ForEach-Object { "$_" }) | Should -Be @('Running', 'Running', 'Running', 'Running')
         $vms.PSComputerName | Sort-Object | Should -Be $sshHost.Addresses
         foreach ($e in $vms.ProcessId) { Wait-ProcessGone $e -TimeoutSeconds $ending | Should -BeTrue -Because "engine $e stopped" }
     }
