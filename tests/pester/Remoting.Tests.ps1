@@ -219,7 +219,7 @@ Describe 'VMs on many hosts' {
         $engines = (Get-RemoteVm fan).ProcessId
         $engines | ForEach-Object { Test-ProcessAlive $_ | Should -BeTrue }
         $stopped = Invoke-Command -Session $sessions { Stop-LguestVm -Name fan; Get-LguestVm -Name fan }
-        @($stopped.State | ForEach-Object { "$_" }) | Should -Be @('Off', 'Off', 'Off', 'Off') -Because 'a deserialized state reads as its name'
+        @($stopped.State | ForEach-Object { $_.ToString() }) | Should -Be @('Off', 'Off', 'Off', 'Off') -Because 'a deserialized state keeps its name in ToString() (in a string it reads as its number)'
         foreach ($e in $engines) { Wait-ProcessGone $e -TimeoutSeconds $ending | Should -BeTrue -Because "engine $e stopped" }
         $console = Invoke-Command -Session $sessions { Get-Job -Name fan | Receive-Job }
         foreach ($a in $sshHost.Addresses) {
@@ -245,7 +245,7 @@ Describe 'VMs on many hosts' {
         $engines | Should -HaveCount 4
         Stop-Job $stream
         $stream.State | Should -Be 'Stopped'
-        @((Get-RemoteVm stream).State | ForEach-Object { "$_" }) | Should -Be @('Off', 'Off', 'Off', 'Off')
+        @((Get-RemoteVm stream).State | ForEach-Object { $_.ToString() }) | Should -Be @('Off', 'Off', 'Off', 'Off')
         foreach ($e in $engines) { Wait-ProcessGone $e -TimeoutSeconds $ending | Should -BeTrue -Because "engine $e stopped with the remote pipeline" }
         Remove-Job $stream
     }
@@ -311,7 +311,7 @@ Describe 'The README''s many-hosts pattern' {
         $ready.Text | Should -Be @('READY serial', 'READY serial', 'READY serial', 'READY serial')
         $ready.PSComputerName | Sort-Object | Should -Be $sshHost.Addresses
         $vms = @($out | Where-Object { $_.PSObject.TypeNames[0] -eq 'Deserialized.LguestPS.LguestVm' })
-        @($vms.State | ForEach-Object { "$_" }) | Should -Be @('Running', 'Running', 'Running', 'Running')
+        @($vms.State | ForEach-Object { $_.ToString() }) | Should -Be @('Running', 'Running', 'Running', 'Running')
         $vms.PSComputerName | Sort-Object | Should -Be $sshHost.Addresses
         foreach ($e in $vms.ProcessId) { Wait-ProcessGone $e -TimeoutSeconds $ending | Should -BeTrue -Because "engine $e stopped" }
     }
