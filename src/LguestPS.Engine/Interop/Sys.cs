@@ -243,7 +243,7 @@ public static class Sys
     {
         int at = status.IndexOf(key);
         if (at < 0 || (at > 0 && status[at - 1] != (byte)'\n')) return null;
-        var rest = status[(at + key.Length)..].TrimStart((byte)' ').TrimStart((byte)'\t').TrimStart((byte)' ');
+        var rest = status[(at + key.Length)..].TrimStart(" \t"u8);
         ulong value = 0;
         int digits = 0;
         for (; digits < rest.Length && rest[digits] is >= (byte)'0' and <= (byte)'9'; digits++)

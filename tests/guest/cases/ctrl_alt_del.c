@@ -43,19 +43,17 @@ static bool all_typed(const void *arg)
 
 static void run_ctrl_alt_del(void)
 {
-	const struct mp_info *mp = mp_get();
-	if (!mp->found || mp->error)
-		return fail("no usable MP table (%s): cannot route ISA IRQ 1", mp->error);
-	unsigned pin = mp->irq_pin[1];
-	if (pin == MP_NO_ROUTE)
-		return fail("the MP table has no route for ISA IRQ 1");
-	const char *why = clock_start(100);
+	unsigned pin;
+	u16 flags;
+	const char *why = mp_isa_route(1, &pin, &flags);
+	if (!why)
+		why = clock_start(100);	/* also sets the IOAPIC's base */
 	if (why)
 		return fail("%s", why);
 	while (inb(0x64) & 1)		/* nothing stale in the buffer */
 		(void)inb(0x60);
 	irq_set_handler(VEC_KBD, on_kbd);
-	ioapic_route(pin, VEC_KBD, mp->irq_flags[1]);
+	ioapic_route(pin, VEC_KBD, flags);
 	printk("READY ctrl-alt-del\n");
 	serial_flush();
 	why = ticker_wait_until(all_typed, NULL, WAIT_TICKS);

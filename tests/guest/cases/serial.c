@@ -43,15 +43,16 @@ static void on_com1(struct frame *f)
 
 static void run_serial(void)
 {
-	const struct mp_info *mp = mp_get();
-	if (!mp->found || mp->error)
-		return fail("no usable MP table (%s): cannot route ISA IRQs", mp->error);
-	unsigned tpin = mp->irq_pin[0], upin = mp->irq_pin[4];
-	if (tpin == MP_NO_ROUTE || upin == MP_NO_ROUTE)
-		return fail("the MP table has no route for ISA IRQ %u", tpin == MP_NO_ROUTE ? 0 : 4);
-	ioapic_set_base(mp->ioapic_addr);
+	unsigned tpin, upin;
+	u16 tflags, uflags;
+	const char *why = mp_isa_route(0, &tpin, &tflags);
+	if (!why)
+		why = mp_isa_route(4, &upin, &uflags);
+	if (why)
+		return fail("%s", why);
+	ioapic_set_base(mp_get()->ioapic_addr);
 
-	const char *why = ticker_start(100, tpin, mp->irq_flags[0]);
+	why = ticker_start(100, tpin, tflags);
 	if (why)
 		return fail("%s", why);
 	nline = line_done = 0;
@@ -61,7 +62,7 @@ static void run_serial(void)
 		inb(COM1);
 	outb(COM1 + UART_MCR, MCR_DTR_RTS_OUT2);
 	outb(COM1 + UART_IER, 0x01);
-	ioapic_route(upin, VEC_COM1, mp->irq_flags[4]);
+	ioapic_route(upin, VEC_COM1, uflags);
 
 	printk("READY serial\n");
 	why = ticker_wait(&line_done, WAIT_TICKS);

@@ -13,16 +13,15 @@
 
 static void run_timer(void)
 {
-	const struct mp_info *mp = mp_get();
-	if (!mp->found || mp->error)
-		return fail("no usable MP table (%s): cannot route ISA IRQ 0", mp->error);
-	unsigned pin = mp->irq_pin[0];
-	if (pin == MP_NO_ROUTE)
-		return fail("the MP table has no route for ISA IRQ 0");
-	ioapic_set_base(mp->ioapic_addr);
+	unsigned pin;
+	u16 flags;
+	const char *why = mp_isa_route(0, &pin, &flags);
+	if (why)
+		return fail("%s", why);
+	ioapic_set_base(mp_get()->ioapic_addr);
 	u64 stray = unexpected_irqs;
 
-	const char *why = ticker_start(1000, pin, mp->irq_flags[0]);
+	why = ticker_start(1000, pin, flags);
 	if (why)
 		return fail("%s", why);
 	why = ticker_wait(NULL, WANT_TICKS);

@@ -29,4 +29,8 @@ struct mp_info {
 /* Finds and parses the table once; later calls return the same answer. */
 const struct mp_info *mp_get(void);
 
+/* The IOAPIC pin and MP flags ISA IRQ `irq` arrives on, or why the table
+ * gives none (NULL on success). */
+const char *mp_isa_route(unsigned irq, unsigned *pin, u16 *flags);
+
 #endif

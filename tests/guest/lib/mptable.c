@@ -162,3 +162,20 @@ const struct mp_info *mp_get(void)
 	}
 	return &mp;
 }
+
+const char *mp_isa_route(unsigned irq, unsigned *pin, u16 *flags)
+{
+	static char why[96];
+	const struct mp_info *m = mp_get();
+	if (!m->found || m->error) {
+		snformat(why, sizeof(why), "no usable MP table (%s): cannot route ISA IRQ %u", m->error, irq);
+		return why;
+	}
+	if (irq >= 16 || m->irq_pin[irq] == MP_NO_ROUTE) {
+		snformat(why, sizeof(why), "the MP table has no route for ISA IRQ %u", irq);
+		return why;
+	}
+	*pin = m->irq_pin[irq];
+	*flags = m->irq_flags[irq];
+	return NULL;
+}

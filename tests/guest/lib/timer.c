@@ -118,15 +118,15 @@ static unsigned clock_pin = MP_NO_ROUTE;
 
 const char *clock_start(unsigned hz)
 {
-	const struct mp_info *mp = mp_get();
-	if (!mp->found || mp->error)
-		return "no usable MP table: cannot route the PIT for timeouts";
-	if (mp->irq_pin[0] == MP_NO_ROUTE)
-		return "the MP table has no route for ISA IRQ 0 (the PIT, for timeouts)";
-	ioapic_set_base(mp->ioapic_addr);
-	const char *why = ticker_start(hz, mp->irq_pin[0], mp->irq_flags[0]);
+	unsigned pin;
+	u16 flags;
+	const char *why = mp_isa_route(0, &pin, &flags);
+	if (why)
+		return why;
+	ioapic_set_base(mp_get()->ioapic_addr);
+	why = ticker_start(hz, pin, flags);
 	if (!why)
-		clock_pin = mp->irq_pin[0];
+		clock_pin = pin;
 	return why;
 }
 
