@@ -292,7 +292,7 @@ public class ConventionsTests : IClassFixture<PowerShellSession>, IDisposable
         Assert.Equal(new[] { "b1" }, lines.Where(l => l.VmName == "b").Select(l => l.Text));
     }
 
-    /// <summary>A VM that crossed a serialization boundary keeps its devices as objects and renders with the module's view.</summary>
+    /// <summary>A VM that crossed a serialization boundary keeps its devices as objects, its states by name (not as numbers), and renders with the module's view.</summary>
     [Fact]
     public void ADeserializedVmKeepsItsDevicesAndItsView()
     {
@@ -303,6 +303,10 @@ public class ConventionsTests : IClassFixture<PowerShellSession>, IDisposable
         Assert.Equal(new[] { "Rng", "Block" }, devices.Select(d => d.Properties["Kind"].Value));
         Assert.Equal(true, devices[1].Properties["ReadOnly"].Value);
         Assert.Equal("Deserialized.LguestPS.LguestBlockDevice", devices[1].TypeNames[0]);
+        Assert.Equal("Off", copy.Properties["State"].Value);
+        Assert.Equal("Restart", copy.Properties["OnReboot"].Value);
+        Assert.Equal("far", Run("$x = [System.Management.Automation.PSSerializer]::Serialize((Get-LguestVm far)); " +
+            "[System.Management.Automation.PSSerializer]::Deserialize($x) | Where-Object State -eq Off | ForEach-Object Name").Output.Single().BaseObject);
 
         string table = _ps.Render("[System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize((Get-LguestVm far)))");
         Assert.Matches(new Regex(@"Name\s+State\s+MemoryMB\s+Cpus\s+ProcessId\s+Uptime\s+Devices"), table);

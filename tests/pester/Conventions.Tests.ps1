@@ -313,6 +313,8 @@ Describe 'Objects that crossed a serialization boundary' {
             Receive-Job -Wait -AutoRemoveJob
         $back.PSObject.TypeNames[0] | Should -Be 'Deserialized.LguestPS.LguestVm'
         $back.Devices.Kind | Should -Be 'Rng'
+        $back | Where-Object State -eq 'Off' | Should -HaveCount 1 -Because 'a state travels by name, not as its number'
+        "$($back.State) $($back.OnReboot)" | Should -Be 'Off Restart'
         $back | Out-String -Width 160 | Should -Match 'inside\s+Off\s+64\s+1\s+Rng'
     }
 

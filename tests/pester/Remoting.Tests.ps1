@@ -140,6 +140,8 @@ Describe 'VMs from many hosts in one table' {
     It 'look like local ones in the module''s table view, with the host column' {
         $vms = Invoke-Command -Session $sessions { New-LguestVm -Name listed -MemoryMB 96 -Kernel $using:guest }
         $vms | ForEach-Object { $_.PSObject.TypeNames[0] | Should -Be 'Deserialized.LguestPS.LguestVm' }
+        $vms | Where-Object State -eq 'Off' | Should -HaveCount 4 -Because 'a remote state compares by name, like a local one'
+        "$($vms[0].State)" | Should -Be 'Off'
         $text = $vms | Sort-Object PSComputerName | Out-String -Width 200
         $text | Should -Match '(?m)^\s*Name\s+State\s+MemoryMB\s+Cpus\s+ProcessId\s+Uptime\s+Devices\s+PSComputerName\s*$' -Because $text
         foreach ($a in $sshHost.Addresses) { $text | Should -Match "(?m)^listed\s+Off\s+96\s+1\s+$([regex]::Escape($a))\s*$" -Because $text }
@@ -219,7 +221,7 @@ Describe 'VMs on many hosts' {
         $engines = (Get-RemoteVm fan).ProcessId
         $engines | ForEach-Object { Test-ProcessAlive $_ | Should -BeTrue }
         $stopped = Invoke-Command -Session $sessions { Stop-LguestVm -Name fan; Get-LguestVm -Name fan }
-        @($stopped.State | ForEach-Object { $_.ToString() }) | Should -Be @('Off', 'Off', 'Off', 'Off') -Because 'a deserialized state keeps its name in ToString() (in a string it reads as its number)'
+        @($stopped.State) | Should -Be @('Off', 'Off', 'Off', 'Off')
         foreach ($e in $engines) { Wait-ProcessGone $e -TimeoutSeconds $ending | Should -BeTrue -Because "engine $e stopped" }
         $console = Invoke-Command -Session $sessions { Get-Job -Name fan | Receive-Job }
         foreach ($a in $sshHost.Addresses) {
@@ -245,7 +247,7 @@ Describe 'VMs on many hosts' {
         $engines | Should -HaveCount 4
         Stop-Job $stream
         $stream.State | Should -Be 'Stopped'
-        @((Get-RemoteVm stream).State | ForEach-Object { $_.ToString() }) | Should -Be @('Off', 'Off', 'Off', 'Off')
+        @((Get-RemoteVm stream).State) | Should -Be @('Off', 'Off', 'Off', 'Off')
         foreach ($e in $engines) { Wait-ProcessGone $e -TimeoutSeconds $ending | Should -BeTrue -Because "engine $e stopped with the remote pipeline" }
         Remove-Job $stream
     }
@@ -311,7 +313,7 @@ Describe 'The README''s many-hosts pattern' {
         $ready.Text | Should -Be @('READY serial', 'READY serial', 'READY serial', 'READY serial')
         $ready.PSComputerName | Sort-Object | Should -Be $sshHost.Addresses
         $vms = @($out | Where-Object { $_.PSObject.TypeNames[0] -eq 'Deserialized.LguestPS.LguestVm' })
-        @($vms.State | ForEach-Object { $_.ToString() }) | Should -Be @('Running', 'Running', 'Running', 'Running')
+        @($vms.State) | Should -Be @('Running', 'Running', 'Running', 'Running')
         $vms.PSComputerName | Sort-Object | Should -Be $sshHost.Addresses
         foreach ($e in $vms.ProcessId) { Wait-ProcessGone $e -TimeoutSeconds $ending | Should -BeTrue -Because "engine $e stopped" }
     }
