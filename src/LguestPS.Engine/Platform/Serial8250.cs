@@ -45,6 +45,12 @@ public sealed class Serial8250 : IPortDevice
         _irq = irq;
     }
 
+    /// <summary>
+    /// Whether the guest listens for received bytes (IER's receive interrupt): Linux's driver turns it on when
+    /// a process opens the port and off when the last one closes it, and its own console output runs with it off.
+    /// </summary>
+    public bool HasReader => (Volatile.Read(ref _ier) & IER_RDI) != 0;
+
     /// <summary>Space left in the receive queue.</summary>
     public int RxSpace { get { lock (_lock) return RxCapacity - _rxCount; } }
 

@@ -11,6 +11,13 @@ namespace LguestPS.Engine.Vmm;
  * moves its console (or a getty) to hvc0, so does the keyboard. A getty on
  * ttyS0 printing "login:" pulls it back. No configuration, and nothing typed
  * lands on a console nobody reads.
+ *
+ * "Spoke" on the UART means a program that reads it too: Linux turns the
+ * receive interrupt on when a process opens ttyS0, and prints its own log
+ * (console=ttyS0) with every interrupt off. So a kernel warning on ttyS0
+ * while a shell on hvc0 waits for input does not take the keyboard away:
+ * it once did, and the rest of a file being typed into that shell queued
+ * for a UART nobody read, until the copy timed out.
  */
 public sealed class ConsoleMux
 {
@@ -66,7 +73,7 @@ public sealed class ConsoleMux
 
         public void Write(ReadOnlySpan<byte> data)
         {
-            mux._virtioLast = virtio;
+            if (virtio || mux._serial is not { HasReader: false }) mux._virtioLast = virtio;
             mux._out.Write(data);
             _panic.Feed(data);
             if (_panic.Last is { } line) mux._panicLine = line;
