@@ -68,6 +68,23 @@ public sealed class BusyboxGuestTests(BusyboxGuestBoot boot, ITestOutputHelper l
         Assert.Equal(1, failed);                                 // the status is the command's own
     }
 
+    /// <summary>
+    /// The kernel logs to ttyS0 (console=ttyS0) while the shell is on hvc0: an error it prints must not take the
+    /// keyboard to the UART, where nobody reads (it once did: under nested KVM a warning mid-copy hung
+    /// Copy-LguestVmFile, and one at boot could swallow the first command).
+    /// </summary>
+    [SkippableFact]
+    public void AKernelMessageOnTtyS0LeavesTheKeyboardWithTheShellOnHvc0()
+    {
+        var g = Guest();
+        // Typed as two quoted halves, so only the kernel's line has them joined (not the echo of what we typed).
+        var (_, code) = g.Run("echo '<3>lguestps: an error the kernel ''prints on ttyS0' > /dev/kmsg");
+        Assert.Equal(0, code);
+        g.Engine.WaitForOutput("lguestps: an error the kernel prints on ttyS0");
+        var (output, _) = g.Run("echo \"typed after it: $((2 + 3))\"");
+        Assert.Contains("typed after it: 5", output);
+    }
+
     [SkippableFact]
     public void TheFileSystemsInitMountsAreThere()
     {
