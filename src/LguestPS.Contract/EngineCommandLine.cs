@@ -21,7 +21,7 @@ public sealed class EngineCommandLine
         "usage: lguest [--verbose] [--tunnet=(<ip>[:<mac>]|bridge:<bridge>[:<mac>])]... [--block=<file>[,ro]]...\n" +
         "              [--rng] [--initrd=<file>] [--username=<user>] [--chroot=<dir>] [--cpus=<n>]\n" +
         "              [--on-reboot=restart|exit] [--log-format=text|json] [--no-host-quirks] [--parent-pid=<pid>]\n" +
-        "              [--sandbox] [--control=<socket>]\n" +
+        "              [--no-sandbox] [--control=<socket>]\n" +
         "              <mem-in-mb> <kernel> [kernel args...]";
 
     private const string RestartWord = "restart", ExitWord = "exit", TextWord = "text", JsonWord = "json";
@@ -44,8 +44,11 @@ public sealed class EngineCommandLine
     /// </summary>
     public int? ParentPid { get; set; }
 
-    /// <summary>--sandbox: a seccomp allowlist once the VM is set up (docs/engine.md, "Sandbox").</summary>
-    public bool Sandbox { get; set; }
+    /// <summary>
+    /// A seccomp allowlist once the VM is set up (docs/engine.md, "Sandbox"): on unless --no-sandbox.
+    /// --sandbox, from when it was opt-in, is still accepted and says the default.
+    /// </summary>
+    public bool Sandbox { get; set; } = true;
 
     /// <summary>Where the engine listens for control requests (Control); null for no control channel.</summary>
     public string? Control { get; set; }
@@ -107,7 +110,8 @@ public sealed class EngineCommandLine
                 case OptionNames.Verbose: NoValue(); o.Verbose = true; break;
                 case OptionNames.Rng: NoValue(); o.Rng = true; break;
                 case OptionNames.NoHostQuirks: NoValue(); o.HostQuirks = false; break;
-                case OptionNames.Sandbox: NoValue(); o.Sandbox = true; break;
+                case OptionNames.Sandbox: NoValue(); break;
+                case OptionNames.NoSandbox: NoValue(); o.Sandbox = false; break;
                 case OptionNames.Tunnet: o.Tunnets.Add(TunnetOption.Parse(Value())); break;
                 case OptionNames.Block: o.Blocks.Add(BlockOption.Parse(Value())); break;
                 case OptionNames.Initrd: o.Initrd = NonEmpty(name, Value()); break;
@@ -146,6 +150,8 @@ public sealed class EngineCommandLine
                     throw Bad($"unknown option '{a}'");
             }
         }
+        if (seen.Contains(OptionNames.Sandbox) && seen.Contains(OptionNames.NoSandbox))
+            throw Bad($"--{OptionNames.Sandbox} and --{OptionNames.NoSandbox} contradict each other: the sandbox is on unless --{OptionNames.NoSandbox} is given");
         if (args.Count - i < 2)
             throw Bad(args.Count - i == 0 ? "missing <mem-in-mb> and <kernel>" : "missing <kernel>");
         if (!ulong.TryParse(args[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong mem))
@@ -169,7 +175,7 @@ public sealed class EngineCommandLine
         var args = new List<string>();
         void Add(string name, string? value = null) => args.Add("--" + name + (value == null ? "" : "=" + value));
         if (ParentPid is int parent) Add(OptionNames.ParentPid, parent.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        if (Sandbox) Add(OptionNames.Sandbox);
+        if (!Sandbox) Add(OptionNames.NoSandbox);
         if (LogFormat != LogFormat.Text) Add(OptionNames.LogFormat, JsonWord);
         if (Verbose) Add(OptionNames.Verbose);
         if (OnReboot != RebootPolicy.Restart) Add(OptionNames.OnReboot, ExitWord);

@@ -182,8 +182,8 @@ public class EngineClientTests
         vm.AddDevice(new LguestTapNetwork("169.254.1.1", null, "52:54:00:00:00:01"));
         vm.AddDevice(new LguestTapNetwork(null, "br0", null));
         var cl = EngineCommandLine.Parse(EngineArguments.For(vm, verbose: true));
-        Assert.Equal((LogFormat.Json, true, RebootPolicy.Exit, 2, "/k/initrd", true, 64UL, "/k/vmlinuz", true),
-            (cl.LogFormat, cl.Verbose, cl.OnReboot, cl.Cpus, cl.Initrd, cl.Rng, cl.MemoryMiB, cl.Kernel, cl.HostQuirks));
+        Assert.Equal((LogFormat.Json, true, RebootPolicy.Exit, 2, "/k/initrd", true, 64UL, "/k/vmlinuz", true, true),
+            (cl.LogFormat, cl.Verbose, cl.OnReboot, cl.Cpus, cl.Initrd, cl.Rng, cl.MemoryMiB, cl.Kernel, cl.HostQuirks, cl.Sandbox));
         Assert.Equal(new[] { new BlockOption("/d/a.img", true), new BlockOption("/d/b,ro", false) }, cl.Blocks);
         // The host side's prefix is always written out: the module's default (/24) is the module's to document.
         Assert.Equal(new[] { new TunnetOption("169.254.1.1/24", null, "52:54:00:00:00:01"), new TunnetOption(null, "br0", null) }, cl.Tunnets);
@@ -196,11 +196,12 @@ public class EngineClientTests
     [Fact]
     public void AnEmptyCommandLineAddsNoArgument()
     {
-        var vm = new LguestVm("vm", 64, 1, "/k", null, "", LguestRebootAction.Restart, "nobody", "/srv", hostQuirks: false);
+        var vm = new LguestVm("vm", 64, 1, "/k", null, "", LguestRebootAction.Restart, "nobody", "/srv", hostQuirks: false, sandbox: false);
         var argv = EngineArguments.For(vm, verbose: false);
+        Assert.Contains("--no-sandbox", argv);
         Assert.Equal("/k", argv[^1]);
         var cl = EngineCommandLine.Parse(argv);
-        Assert.Equal((false, RebootPolicy.Restart, 1, "nobody", "/srv", false, false), (cl.Verbose, cl.OnReboot, cl.Cpus, cl.Username, cl.Chroot, cl.HostQuirks, cl.Rng));
+        Assert.Equal((false, RebootPolicy.Restart, 1, "nobody", "/srv", false, false, false), (cl.Verbose, cl.OnReboot, cl.Cpus, cl.Username, cl.Chroot, cl.HostQuirks, cl.Rng, cl.Sandbox));
         Assert.Empty(cl.KernelArgs);
     }
 

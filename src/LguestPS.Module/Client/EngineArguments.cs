@@ -24,6 +24,7 @@ internal static class EngineArguments
             Username = vm.UserName,
             Chroot = vm.ChrootPath,
             HostQuirks = vm.HostQuirks,
+            Sandbox = vm.Sandbox,
             MemoryMiB = (ulong)vm.MemoryMB,
             Kernel = vm.Kernel,
             // The engine stops when this process ends, however it ends (EngineLauncher).

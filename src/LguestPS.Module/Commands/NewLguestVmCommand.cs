@@ -74,6 +74,11 @@ public sealed class NewLguestVmCommand : LguestCmdletBase
     [BooleanText]
     public SwitchParameter NoHostQuirks { get; set; }
 
+    /// <summary>Runs the engine without its seccomp sandbox (engine option --no-sandbox).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [BooleanText]
+    public SwitchParameter NoSandbox { get; set; }
+
     private const int DefaultMemoryMB = 256;
 
     protected override void ProcessRecord()
@@ -97,7 +102,7 @@ public sealed class NewLguestVmCommand : LguestCmdletBase
 
         string name = Name ?? Registry.UniqueName(DefaultName(kernel));
         if (!ShouldProcess(name, $"Create VM ({MemoryMB} MiB, {Cpus} vCPU(s), kernel {kernel})")) return;
-        var vm = new LguestVm(name, MemoryMB, Cpus, kernel, initrd, KernelArguments ?? "", OnReboot, UserName, chroot, hostQuirks: !NoHostQuirks);
+        var vm = new LguestVm(name, MemoryMB, Cpus, kernel, initrd, KernelArguments ?? "", OnReboot, UserName, chroot, hostQuirks: !NoHostQuirks, sandbox: !NoSandbox);
         try
         {
             Registry.Add(vm);

@@ -15,9 +15,10 @@ public sealed class LguestVm
     private readonly List<LguestDevice> _devices = new();
 
     internal LguestVm(string name, int memoryMB, int cpus, string kernel, string? initrd, string kernelArguments,
-        LguestRebootAction onReboot, string? userName, string? chrootPath, bool hostQuirks = true)
+        LguestRebootAction onReboot, string? userName, string? chrootPath, bool hostQuirks = true, bool sandbox = true)
     {
         HostQuirks = hostQuirks;
+        Sandbox = sandbox;
         Name = name;
         MemoryMB = memoryMB;
         Cpus = cpus;
@@ -70,6 +71,12 @@ public sealed class LguestVm
     /// on such hosts it hides CPU features the emulator cannot run (docs/engine.md, "Host quirks").
     /// </summary>
     public bool HostQuirks { get; }
+
+    /// <summary>
+    /// Whether the engine confines itself to a seccomp allowlist once the VM is set up (docs/engine.md, "Sandbox").
+    /// On unless New-LguestVm -NoSandbox.
+    /// </summary>
+    public bool Sandbox { get; }
 
     /// <summary>
     /// The devices, in the order they were added. The guest finds the disks

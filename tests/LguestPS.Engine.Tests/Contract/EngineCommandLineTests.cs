@@ -27,9 +27,12 @@ public class EngineCommandLineTests
         Assert.Equal(RebootPolicy.Restart, o.OnReboot);
         Assert.Equal(LogFormat.Text, o.LogFormat);
         Assert.True(o.HostQuirks);
+        Assert.True(o.Sandbox);
         Assert.Equal("", o.KernelCommandLine);
-        o = EngineCommandLine.Parse(["--cpus=2", "--on-reboot=exit", "--log-format=json", "--no-host-quirks", "16", "k"]);
-        Assert.Equal((2, RebootPolicy.Exit, LogFormat.Json, false), (o.Cpus, o.OnReboot, o.LogFormat, o.HostQuirks));
+        o = EngineCommandLine.Parse(["--cpus=2", "--on-reboot=exit", "--log-format=json", "--no-host-quirks", "--no-sandbox", "16", "k"]);
+        Assert.Equal((2, RebootPolicy.Exit, LogFormat.Json, false, false), (o.Cpus, o.OnReboot, o.LogFormat, o.HostQuirks, o.Sandbox));
+        // --sandbox, from when the sandbox was opt-in, still reads: it says the default.
+        Assert.True(EngineCommandLine.Parse(["--sandbox", "16", "k"]).Sandbox);
     }
 
     [Theory]
@@ -45,6 +48,7 @@ public class EngineCommandLineTests
     [InlineData("'restart' or 'exit'", "--on-reboot=maybe", "64", "k")]
     [InlineData("needs a file name", "--block=,ro", "64", "k")]
     [InlineData("needs a bridge name", "--tunnet=bridge:", "64", "k")]
+    [InlineData("--sandbox and --no-sandbox contradict each other", "--no-sandbox", "--sandbox", "64", "k")]
     public void RefusesBadCommandLinesWithAUsageError(string expected, params string[] args)
     {
         var e = Assert.Throws<CommandLineException>(() => EngineCommandLine.Parse(args));

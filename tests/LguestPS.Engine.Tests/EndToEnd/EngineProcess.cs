@@ -30,15 +30,9 @@ public sealed class EngineProcess : IDisposable
     /// <summary>The Native AOT engine the test build published (what users run).</summary>
     public static string Binary => Path.Combine(TestGuest.RepoRoot, "out/engine/lguest");
 
-    /// <summary>
-    /// LGUEST_TEST_SANDBOX=1 runs every engine that Start starts under --sandbox: how the whole suite is checked
-    /// against the seccomp allowlist (docs/engine.md, "Sandbox") before the option could become the default.
-    /// </summary>
-    public static bool SandboxEverything { get; } = Environment.GetEnvironmentVariable("LGUEST_TEST_SANDBOX") == "1";
-
     /// <summary>Starts lguest with these arguments.</summary>
     public static EngineProcess Start(params string[] args) =>
-        Launch(Binary, SandboxEverything && !args.Contains("--sandbox") ? ["--sandbox", .. args] : args);
+        Launch(Binary, args);
 
     /// <summary>
     /// Starts lguest with the standard descriptors in <paramref name="closed"/> (0, 1, 2) closed, the way a
