@@ -20,6 +20,8 @@ public static class UnixSocket
 
     /// <summary>
     /// A listening socket at <paramref name="path"/>, mode 0600 from the moment it exists (umask during bind).
+    /// A socket left at the path by an engine that has ended (nothing accepts on it: a sandboxed engine cannot
+    /// remove its socket at exit) is replaced; anything else there is refused.
     /// Throws EngineException (InvalidArgument) for a path that is too long or taken, SysException otherwise.
     /// </summary>
     // SAFETY: the sockaddr_un is a local, filled within its 108-byte sun_path; bind(2) reads sizeof of it.
@@ -35,10 +37,23 @@ public static class UnixSocket
         sockaddr_un addr = default;
         addr.sun_family = (ushort)AF_UNIX;
         for (int i = 0; i < p.Length; i++) addr.sun_path[i] = p[i];
-        mode_t old = umask(0x7F); // 0177: the socket is born rw------- (bind honours the umask)
-        int r = bind(fd, (sockaddr*)&addr, (socklen_t)sizeof(sockaddr_un));
-        int err = errno;
-        umask(old);
+        int r, err;
+        bool retried = false;
+        while (true)
+        {
+            mode_t old = umask(0x7F); // 0177: the socket is born rw------- (bind honours the umask)
+            r = bind(fd, (sockaddr*)&addr, (socklen_t)sizeof(sockaddr_un));
+            err = errno;
+            umask(old);
+            if (r == 0 || err != EADDRINUSE || retried) break;
+            if (Probe(&addr) is string taken)
+            {
+                sock.Dispose();
+                throw new EngineException(ErrorId.InvalidArgument, $"--control={path}: {taken}");
+            }
+            Unlink(path); // a socket nobody accepts on: an ended engine's
+            retried = true;
+        }
         if (r != 0)
         {
             sock.Dispose();
@@ -57,6 +72,25 @@ public static class UnixSocket
             throw e;
         }
         return sock;
+    }
+
+    /// <summary>
+    /// What is at a path that bind found taken: null for a socket nobody accepts on (connect is refused), else why
+    /// the path cannot be had.
+    /// </summary>
+    // SAFETY: addr is the caller's filled sockaddr_un; lstat(2) writes only the local stat, connect(2) reads addr.
+    private static unsafe string? Probe(sockaddr_un* addr)
+    {
+        stat st;
+        if (lstat((byte*)addr->sun_path, &st) != 0) return null; // gone since: bind again
+        if ((st.st_mode & S_IFMT) != S_IFSOCK) return "the path exists already and is not a socket; remove it or choose another";
+        int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        if (fd < 0) return "the path exists already; remove it or choose another";
+        using var probe = new SafeFd(fd);
+        int r;
+        do r = connect(fd, (sockaddr*)addr, (socklen_t)sizeof(sockaddr_un)); while (r != 0 && errno == EINTR);
+        return r != 0 && errno == ECONNREFUSED ? null
+            : "another program (a running engine?) listens on this socket; choose another path";
     }
 
     /// <summary>The next waiting connection, non-blocking; null when none waits (or it went away first).</summary>

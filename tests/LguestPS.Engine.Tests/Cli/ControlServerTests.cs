@@ -182,11 +182,31 @@ public sealed class ControlServerTests : IDisposable
     public void ATakenPathOrAMissingDirectoryIsAClearError()
     {
         var taken = Assert.Throws<EngineException>(() => ControlServer.Listen(Path, 0, _ => null));
-        Assert.Contains("exists already", taken.Message);
+        Assert.Contains("listens on this socket", taken.Message);  // a live engine's
+        string file = System.IO.Path.Combine(_dir, "file");
+        File.WriteAllText(file, "mine");
+        var notSocket = Assert.Throws<EngineException>(() => ControlServer.Listen(file, 0, _ => null));
+        Assert.Contains("is not a socket", notSocket.Message);
+        Assert.Equal("mine", File.ReadAllText(file));               // and left alone
         var missing = Assert.Throws<EngineException>(() => ControlServer.Listen(System.IO.Path.Combine(_dir, "no", "such"), 0, _ => null));
         Assert.Contains("directory does not exist", missing.Message);
         var tooLong = Assert.Throws<EngineException>(() => ControlServer.Listen("/tmp/" + new string('x', 200), 0, _ => null));
         Assert.Contains("1 to 107 bytes", tooLong.Message);
+    }
+
+    /// <summary>
+    /// A sandboxed engine cannot remove its socket at exit (the sandbox allows no unlink): the socket it leaves,
+    /// which nothing accepts on, is taken over by the next engine at that path.
+    /// </summary>
+    [Fact]
+    public void ASocketLeftByAnEndedEngineIsTakenOver()
+    {
+        string left = System.IO.Path.Combine(_dir, "left");
+        using (LguestPS.Engine.Interop.UnixSocket.Listen(left, 1)) { } // closed without an unlink, as under the sandbox
+        Assert.True(File.Exists(left));
+        using var next = ControlServer.Listen(left, 0, _ => null);
+        using var client = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        client.Connect(new UnixDomainSocketEndPoint(left));          // the new engine answers there
     }
 
     [SkippableFact]
