@@ -84,7 +84,8 @@ public static class UnixSocket
         stat st;
         if (lstat((byte*)addr->sun_path, &st) != 0) return null; // gone since: bind again
         if ((st.st_mode & S_IFMT) != S_IFSOCK) return "the path exists already and is not a socket; remove it or choose another";
-        int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        // Non-blocking: a listener whose backlog is full would hold a blocking connect (EAGAIN: it is alive).
+        int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0) return "the path exists already; remove it or choose another";
         using var probe = new SafeFd(fd);
         int r;
