@@ -1,22 +1,12 @@
-using LguestPS.Engine.Bus;
-using LguestPS.Engine.Chardev;
 using LguestPS.Engine.Platform;
 
 namespace LguestPS.Engine.Tests.Platform;
 
 public class Serial8250Tests
 {
-    private sealed class Sink : IConsoleSink, IIrqLine
+    private static (Serial8250, RecordingSink) Make()
     {
-        public List<byte> Out { get; } = new();
-        public List<bool> Irq { get; } = new();
-        public void Write(ReadOnlySpan<byte> data) => Out.AddRange(data.ToArray());
-        public void Set(bool high) => Irq.Add(high);
-    }
-
-    private static (Serial8250, Sink) Make()
-    {
-        var s = new Sink();
+        var s = new RecordingSink();
         return (new Serial8250(s, s), s);
     }
 

@@ -1,6 +1,5 @@
-using LguestPS.Engine.Bus;
-using LguestPS.Engine.Chardev;
 using LguestPS.Engine.Platform;
+using LguestPS.Engine.Tests.Platform;
 using LguestPS.Engine.Tests.Virtio.Devices;
 using LguestPS.Engine.Tests.Virtio.Queue;
 using LguestPS.Engine.Virtio.Console;
@@ -11,12 +10,6 @@ namespace LguestPS.Engine.Tests.Vmm;
 /// <summary>Which of the two consoles gets what is typed: the one the guest spoke on last, if a program reads it.</summary>
 public class ConsoleMuxTests : IDisposable
 {
-    private sealed class Sink : IConsoleSink, IIrqLine
-    {
-        public void Write(ReadOnlySpan<byte> data) { }
-        public void Set(bool high) { }
-    }
-
     private const byte IerRdi = 0x01, IerThri = 0x02;
     private readonly ConsoleMux _mux;
     private readonly DeviceHarness _hvc;
@@ -24,11 +17,11 @@ public class ConsoleMuxTests : IDisposable
 
     public ConsoleMuxTests()
     {
-        var virtio = new ConsoleDevice(new Sink());
-        _mux = new ConsoleMux(new Sink(), virtio);
+        var virtio = new ConsoleDevice(new RecordingSink());
+        _mux = new ConsoleMux(new RecordingSink(), virtio);
         virtio.Output = _mux.VirtioSink;
         _hvc = new DeviceHarness(virtio);
-        _uart = new Serial8250(_mux.SerialSink, new Sink());
+        _uart = new Serial8250(_mux.SerialSink, new RecordingSink());
         _mux.Attach(_uart);
     }
 

@@ -1,4 +1,4 @@
-using LguestPS.Engine.Chardev;
+using LguestPS.Engine.Tests.Platform;
 using LguestPS.Engine.Tests.Virtio.Queue;
 using LguestPS.Engine.Virtio.Console;
 using LguestPS.Engine.Virtio.Rng;
@@ -7,12 +7,6 @@ namespace LguestPS.Engine.Tests.Virtio.Devices;
 
 public class RngAndConsoleTests
 {
-    private sealed class Sink : IConsoleSink
-    {
-        public List<byte> Bytes { get; } = new();
-        public void Write(ReadOnlySpan<byte> data) => Bytes.AddRange(data.ToArray());
-    }
-
     [Fact]
     public void RngFillsBuffersButBoundsEachRequest()
     {
@@ -29,19 +23,19 @@ public class RngAndConsoleTests
     [Fact]
     public void ConsoleTransmitsToTheSink()
     {
-        var sink = new Sink();
+        var sink = new RecordingSink();
         using var h = new DeviceHarness(new ConsoleDevice(sink));
         h.Mem.Write(0x40000, "hello "u8);
         h.Mem.Write(0x41000, "hvc0\n"u8);
         Assert.Equal(0u, h.Serve(1, new Buf(0x40000, 6), new Buf(0x41000, 5)));
-        Assert.Equal("hello hvc0\n"u8.ToArray(), sink.Bytes);
+        Assert.Equal("hello hvc0\n"u8.ToArray(), sink.Out);
         Assert.Equal([1], h.Interrupts);
     }
 
     [Fact]
     public void ConsoleInputWaitsForGuestBuffersAndIsNeverDropped()
     {
-        var con = new ConsoleDevice(new Sink());
+        var con = new ConsoleDevice(new RecordingSink());
         using var h = new DeviceHarness(con);
         Assert.True(con.Active);
         Assert.Equal(3, con.Receive("abc"u8));
@@ -61,10 +55,10 @@ public class RngAndConsoleTests
     [Fact]
     public void EmergencyWritePrintsAtOnce()
     {
-        var sink = new Sink();
+        var sink = new RecordingSink();
         var con = new ConsoleDevice(sink);
         con.WriteConfig(8, [(byte)'!', 0, 0, 0]);
-        Assert.Equal("!"u8.ToArray(), sink.Bytes);
+        Assert.Equal("!"u8.ToArray(), sink.Out);
         Assert.NotEqual(0UL, con.Features & (1UL << ConsoleDevice.FeatureEmergWrite));
     }
 }
