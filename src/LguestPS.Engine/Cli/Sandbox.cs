@@ -38,9 +38,9 @@ public static class Sandbox
     /// <summary>Installs the reporter, then the filter, on every thread. Irreversible.</summary>
     public static void Enter(bool json, double secondsSinceStart)
     {
+        Seccomp.ArmReporter(json, secondsSinceStart, ExitReason.SandboxViolation.Code);
         try
         {
-            Seccomp.ArmReporter(json, secondsSinceStart, ExitReason.SandboxViolation.Code);
             Seccomp.Install(SandboxPolicy.Program(), allThreads: true);
         }
         catch (SysException e)

@@ -37,24 +37,18 @@ public static class UnixSocket
         sockaddr_un addr = default;
         addr.sun_family = (ushort)AF_UNIX;
         for (int i = 0; i < p.Length; i++) addr.sun_path[i] = p[i];
-        int r, err;
-        bool retried = false;
-        while (true)
+        int err = Bind(fd, &addr);
+        if (err == EADDRINUSE)
         {
-            mode_t old = umask(0x7F); // 0177: the socket is born rw------- (bind honours the umask)
-            r = bind(fd, (sockaddr*)&addr, (socklen_t)sizeof(sockaddr_un));
-            err = errno;
-            umask(old);
-            if (r == 0 || err != EADDRINUSE || retried) break;
             if (Probe(&addr) is string taken)
             {
                 sock.Dispose();
                 throw new EngineException(ErrorId.InvalidArgument, $"--control={path}: {taken}");
             }
             Unlink(path); // a socket nobody accepts on: an ended engine's
-            retried = true;
+            err = Bind(fd, &addr);
         }
-        if (r != 0)
+        if (err != 0)
         {
             sock.Dispose();
             if (err == EADDRINUSE)
@@ -72,6 +66,17 @@ public static class UnixSocket
             throw e;
         }
         return sock;
+    }
+
+    /// <summary>bind(2) with the socket born rw------- (bind honours the umask): 0, or its errno.</summary>
+    // SAFETY: addr is the caller's filled sockaddr_un, which bind(2) only reads.
+    private static unsafe int Bind(int fd, sockaddr_un* addr)
+    {
+        mode_t old = umask(0x7F); // 0177
+        int r = bind(fd, (sockaddr*)addr, (socklen_t)sizeof(sockaddr_un));
+        int err = r == 0 ? 0 : errno;
+        umask(old);
+        return err;
     }
 
     /// <summary>
